@@ -1,5 +1,7 @@
 """The logged shape of each journal record (used for the change log and its verification)."""
 
+from decimal import Decimal
+
 from apps.audit.registry import register
 
 
@@ -9,7 +11,8 @@ def mark_snapshot(m) -> dict:
         "student": m.student_id,
         "value": m.value,
         "work_type": m.work_type_id,
-        "weight": str(m.weight),
+        # As the database returns it ("1.50"), even when the weight came from an unsaved value.
+        "weight": f"{Decimal(str(m.weight)):.2f}",
         "comment": m.comment,
     }
 
