@@ -1,3 +1,11 @@
+from django.urls import path
+
+from . import views
+
 app_name = "diary"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:student_id>/week/", views.week, name="week"),
+    path("<int:student_id>/marks/", views.marks, name="marks"),
+]

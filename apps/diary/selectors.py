@@ -1,0 +1,275 @@
+"""Reads for the electronic diary (DIA-1, DIA-2). Each selector runs a fixed number of queries,
+whatever the number of lessons, marks or subjects, and filters every query by the student's
+school (the tenant).
+
+Which lessons a student has: those of journals whose group he was a member of on the lesson's
+date (people.GroupMembership, both ends inclusive), so a student moved to another class sees
+the old class's lessons before the move and the new one's after it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from apps.journal.grading import GradingSystem, weighted_average
+from apps.journal.models import Attendance, Journal, Lesson, Mark, PeriodMark
+from apps.people.models import Enrolment, GroupMembership, Student
+from apps.schools.models import AcademicYear, BellSlot, Holiday, Period, SchoolClass, Subject
+
+WEEK_DAYS = 6  # the school week: Monday to Saturday
+
+
+def week_monday(day: dt.date) -> dt.date:
+    """Monday of the week that contains `day` (a Sunday belongs to the week before it)."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+# ---------------------------------------------------------------------------------------------
+# The week
+
+
+@dataclass
+class DiaryLesson:
+    lesson: Lesson
+    starts: dt.time | None
+    ends: dt.time | None
+    marks: list[Mark] = field(default_factory=list)
+    attendance: Attendance | None = None
+
+    @property
+    def subject(self) -> Subject:
+        return self.lesson.journal.subject
+
+    @property
+    def teacher_name(self) -> str:
+        return self.lesson.journal.teacher.short_name
+
+    @property
+    def cancelled(self) -> bool:
+        return self.lesson.status == Lesson.Status.CANCELLED
+
+    @property
+    def absent(self) -> bool:
+        return self.attendance is not None and self.attendance.kind == Attendance.Kind.ABSENT
+
+
+@dataclass
+class DiaryDay:
+    date: dt.date
+    lessons: list[DiaryLesson] = field(default_factory=list)
+    holiday: Holiday | None = None
+
+
+@dataclass
+class DiaryWeek:
+    student: Student
+    monday: dt.date
+    days: list[DiaryDay]
+
+    @property
+    def saturday(self) -> dt.date:
+        return self.monday + dt.timedelta(days=WEEK_DAYS - 1)
+
+    @property
+    def previous_monday(self) -> dt.date:
+        return self.monday - dt.timedelta(days=7)
+
+    @property
+    def next_monday(self) -> dt.date:
+        return self.monday + dt.timedelta(days=7)
+
+
+def _member_on_lesson_date(student: Student, group_ref: str, date_ref: str) -> Exists:
+    """EXISTS a membership of `student` in the lesson's group covering the lesson's date."""
+    return Exists(
+        GroupMembership.objects.filter(
+            school_id=student.school_id,
+            student_id=student.pk,
+            group_id=OuterRef(group_ref),
+            starts__lte=OuterRef(date_ref),
+        ).filter(Q(ends__isnull=True) | Q(ends__gte=OuterRef(date_ref)))
+    )
+
+
+def diary_week(*, student: Student, monday: dt.date) -> DiaryWeek:
+    """The student's school week from `monday` to Saturday: lessons with time, topic, homework,
+    the teacher's comment, the student's marks (with work type) and absences; holidays.
+    Five queries, whatever the size of the class or the amount of data."""
+    school_id = student.school_id
+    saturday = monday + dt.timedelta(days=WEEK_DAYS - 1)
+
+    lessons = list(
+        Lesson.objects.filter(school_id=school_id, date__range=(monday, saturday))
+        .filter(_member_on_lesson_date(student, "journal__group_id", "date"))
+        .select_related("journal__subject", "journal__teacher")
+        .order_by("date", "number", "journal__subject__name", "pk")
+    )
+    # Marks and absences by date range, not by a list of lesson ids: the query runs (and is
+    # counted) even in an empty week; rows for lessons not shown above are ignored.
+    marks: dict[int, list[Mark]] = defaultdict(list)
+    for mark in (
+        Mark.objects.filter(school_id=school_id, student_id=student.pk, lesson__date__range=(monday, saturday))
+        .select_related("work_type")
+        .order_by("lesson_id", "position", "pk")
+    ):
+        marks[mark.lesson_id].append(mark)
+    attendance = {
+        a.lesson_id: a
+        for a in Attendance.objects.filter(
+            school_id=school_id, student_id=student.pk, lesson__date__range=(monday, saturday)
+        )
+    }
+    bells = {slot.number: slot for slot in BellSlot.objects.filter(school_id=school_id)}
+    holidays = list(Holiday.objects.filter(school_id=school_id, starts__lte=saturday, ends__gte=monday))
+
+    days = []
+    for offset in range(WEEK_DAYS):
+        day = monday + dt.timedelta(days=offset)
+        holiday = next((h for h in holidays if h.starts <= day <= h.ends), None)
+        days.append(DiaryDay(date=day, holiday=holiday))
+    for lesson in lessons:
+        slot = bells.get(lesson.number)
+        days[(lesson.date - monday).days].lessons.append(
+            DiaryLesson(
+                lesson=lesson,
+                starts=slot.starts if slot else None,
+                ends=slot.ends if slot else None,
+                marks=marks.get(lesson.pk, []),
+                attendance=attendance.get(lesson.pk),
+            )
+        )
+    return DiaryWeek(student=student, monday=monday, days=days)
+
+
+# ---------------------------------------------------------------------------------------------
+# Marks by subject for a period
+
+
+@dataclass
+class SubjectRow:
+    subject: Subject
+    marks: list[Mark] = field(default_factory=list)
+    average: Decimal | None = None
+    period_mark: str = ""
+    absences: int = 0
+    late: int = 0
+
+
+def marks_by_subject(*, student: Student, period: Period) -> list[SubjectRow]:
+    """One row per subject the student had in `period` (a journal whose group he was a member
+    of on some day of it): every mark in date order, the weighted average, the period mark and
+    the number of absences. Four queries, whatever the number of subjects or marks."""
+    school_id = student.school_id
+    span = (period.starts, period.ends)
+    member_in_period = Exists(
+        GroupMembership.objects.filter(
+            school_id=school_id,
+            student_id=student.pk,
+            group_id=OuterRef("group_id"),
+            starts__lte=period.ends,
+        ).filter(Q(ends__isnull=True) | Q(ends__gte=period.starts))
+    )
+    journals = list(
+        Journal.objects.filter(school_id=school_id, year_id=period.year_id)
+        .filter(member_in_period)
+        .select_related("subject")
+    )
+    rows: dict[int, SubjectRow] = {}
+    subject_of: dict[int, int] = {}  # journal → subject: two journals of one subject make one row
+    for journal in sorted(journals, key=lambda j: (j.subject.name, j.pk)):
+        rows.setdefault(journal.subject_id, SubjectRow(subject=journal.subject))
+        subject_of[journal.pk] = journal.subject_id
+
+    for mark in (
+        Mark.objects.filter(school_id=school_id, student_id=student.pk, lesson__date__range=span)
+        .select_related("lesson", "work_type")
+        .order_by("lesson__date", "lesson__number", "position", "pk")
+    ):
+        subject_id = subject_of.get(mark.lesson.journal_id)
+        if subject_id is not None:
+            rows[subject_id].marks.append(mark)
+
+    for item in (
+        Attendance.objects.filter(school_id=school_id, student_id=student.pk, lesson__date__range=span)
+        .values("lesson__journal_id", "kind")
+        .annotate(n=Count("pk"))
+    ):
+        subject_id = subject_of.get(item["lesson__journal_id"])
+        if subject_id is None:
+            continue
+        if item["kind"] == Attendance.Kind.ABSENT:
+            rows[subject_id].absences += item["n"]
+        else:
+            rows[subject_id].late += item["n"]
+
+    # A student moved between groups may have a period mark in each journal of a subject:
+    # the one set last is the one that stands.
+    for pm in PeriodMark.objects.filter(school_id=school_id, student_id=student.pk, period_id=period.pk).order_by(
+        "updated_at", "pk"
+    ):
+        subject_id = subject_of.get(pm.journal_id)
+        if subject_id is not None:
+            rows[subject_id].period_mark = pm.value
+
+    for row in rows.values():
+        row.average = weighted_average((GradingSystem.numeric(m.grading_system, m.value), m.weight) for m in row.marks)
+    return list(rows.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# Periods and classes for the page headers
+
+
+@dataclass
+class PeriodChoice:
+    periods: list[Period]
+    current: Period | None
+
+
+def diary_periods(*, school, today: dt.date, period_id: int | None = None) -> PeriodChoice:
+    """The periods of one school year and the one to show: `period_id` if given (None as
+    `current` when it is not a period of this school); otherwise the period containing today,
+    else the last one before today, else the first. One query."""
+    periods = list(Period.objects.filter(school_id=school.pk).select_related("year").order_by("starts", "pk"))
+    if period_id is not None:
+        current = next((p for p in periods if p.pk == period_id), None)
+        if current is None:
+            return PeriodChoice(periods=[], current=None)
+        return PeriodChoice(periods=[p for p in periods if p.year_id == current.year_id], current=current)
+    if not periods:
+        return PeriodChoice(periods=[], current=None)
+    year = _year_of(periods, today)
+    periods = [p for p in periods if p.year_id == year.pk]
+    current = (
+        next((p for p in periods if p.starts <= today <= p.ends), None)
+        or next((p for p in reversed(periods) if p.ends < today), None)
+        or periods[0]
+    )
+    return PeriodChoice(periods=periods, current=current)
+
+
+def _year_of(periods: list[Period], today: dt.date) -> AcademicYear:
+    years = {p.year_id: p.year for p in periods}.values()
+    return (
+        next((y for y in years if y.starts <= today <= y.ends), None)
+        or max((y for y in years if y.starts <= today), key=lambda y: y.starts, default=None)
+        or min(years, key=lambda y: y.starts)
+    )
+
+
+def current_classes(*, school, student_ids, day: dt.date) -> dict[int, SchoolClass]:
+    """The class each student is in on `day` (the latest enrolment up to that day). One query."""
+    result: dict[int, SchoolClass] = {}
+    for enrolment in (
+        Enrolment.objects.filter(school_id=school.pk, student_id__in=list(student_ids), starts__lte=day)
+        .filter(Q(ends__isnull=True) | Q(ends__gte=day))
+        .select_related("school_class")
+        .order_by("starts", "pk")
+    ):
+        result[enrolment.student_id] = enrolment.school_class
+    return result

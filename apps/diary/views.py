@@ -1,0 +1,102 @@
+"""The electronic diary for parents and students (DIA-1, DIA-2, DIA-3). Read-only (JRN-10):
+every view answers GET only. Whose diary may be read is decided in apps.accounts.access."""
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from apps.accounts import access
+from apps.accounts.models import Role
+from apps.journal.services import school_today
+
+from . import selectors
+
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2999, 12, 31)
+
+
+def _children(request, today: dt.date) -> list[tuple]:
+    """(student, class) of every diary this user may read, for the list and the switcher."""
+    students = list(access.diary_students(request).order_by("last_name", "first_name", "pk"))
+    if not students:
+        return []
+    classes = selectors.current_classes(school=request.school, student_ids=[s.pk for s in students], day=today)
+    return [(s, classes.get(s.pk)) for s in students]
+
+
+def _student_context(request, student, today: dt.date, switch_query: str) -> dict:
+    children = _children(request, today)
+    return {
+        "student": student,
+        "student_class": next((c for s, c in children if s.pk == student.pk), None),
+        "children": children,
+        "switch_query": switch_query,
+        "today": today,
+    }
+
+
+@login_required
+@require_GET
+def index(request):
+    """A single diary opens at once; a parent of several children chooses one."""
+    today = school_today(request.school) if request.school else dt.date.today()
+    children = _children(request, today) if request.school else []
+    if len(children) == 1:
+        return redirect("diary:week", student_id=children[0][0].pk)
+    if not children and not access.roles(request) & {Role.PARENT, Role.STUDENT}:
+        raise Http404
+    return render(request, "diary/index.html", {"children": children})
+
+
+def _requested_day(request, today: dt.date) -> tuple[dt.date, bool]:
+    raw = request.GET.get("date", "").strip()
+    if not raw:
+        return today, False
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        return today, True
+    if not EARLIEST <= day <= LATEST:
+        return today, True
+    return day, False
+
+
+@login_required
+@require_GET
+def week(request, student_id: int):
+    student = access.get_student_for_diary(request, student_id)
+    today = school_today(request.school)
+    day, date_error = _requested_day(request, today)
+    week = selectors.diary_week(student=student, monday=selectors.week_monday(day))
+    context = _student_context(request, student, today, f"?date={week.monday.isoformat()}")
+    context.update(
+        week=week,
+        date_error=date_error,
+        is_current_week=week.monday <= today <= week.saturday,
+        chosen_day=day,
+    )
+    return render(request, "diary/week.html", context)
+
+
+@login_required
+@require_GET
+def marks(request, student_id: int):
+    student = access.get_student_for_diary(request, student_id)
+    today = school_today(request.school)
+    period_id = None
+    if "period" in request.GET:
+        try:
+            period_id = int(request.GET["period"])
+        except ValueError:
+            raise Http404 from None
+    choice = selectors.diary_periods(school=request.school, today=today, period_id=period_id)
+    if period_id is not None and choice.current is None:
+        raise Http404
+    rows = selectors.marks_by_subject(student=student, period=choice.current) if choice.current else []
+    switch_query = f"?period={choice.current.pk}" if choice.current else ""
+    context = _student_context(request, student, today, switch_query)
+    context.update(periods=choice.periods, period=choice.current, rows=rows)
+    return render(request, "diary/marks.html", context)
