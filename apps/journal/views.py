@@ -1,0 +1,469 @@
+"""The teacher's journal pages: the list, the grid of a period, its save endpoint, the lesson and
+cell panels and the change history. Every view takes the journal through
+apps.accounts.access.get_journal_for_user (404 outside the user's scope); writes need can_write
+(403). Reads come from selectors, writes go through services."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.accounts import access
+from apps.accounts.models import SCHOOL_WIDE_READ
+from apps.audit import selectors as audit_selectors
+
+from . import selectors, services
+from .forms import LessonAddForm, LessonForm
+from .grading import PeriodValue
+from .models import Attendance
+
+CELL_NAME = re.compile(r"c-(\d+)-(\d+)")
+PERIOD_MARK_NAME = re.compile(r"p-(\d+)-(\d+)")
+MAX_ITEMS_PER_SAVE = 5000
+LESSON_TEXT_FIELDS = ("topic", "homework", "comment", "status")
+
+
+def _staff_only(request) -> None:
+    """Students and parents never reach the journal pages."""
+    if not access.is_staff(request):
+        raise Http404
+
+
+def _journal(request, pk, *, write=False):
+    _staff_only(request)
+    journal, can_write = access.get_journal_for_user(request, pk)
+    if write and not can_write:
+        raise PermissionDenied
+    return journal, can_write
+
+
+def _grid_url(journal, period_pk=None, anchor="") -> str:
+    url = reverse("journal:grid", args=[journal.pk])
+    if period_pk:
+        url += "?" + urlencode({"period": period_pk})
+    return url + (f"#{anchor}" if anchor else "")
+
+
+def _is_fetch(request) -> bool:
+    return request.headers.get("X-Requested-With") == "fetch" or request.GET.get("partial") == "1"
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _norm(text) -> str:
+    return " ".join(str(text or "").split())
+
+
+# ---------------------------------------------------------------------------------------------
+# The list
+
+
+@login_required
+def journal_list(request):
+    _staff_only(request)
+    sections = selectors.journal_sections(
+        journals=access.journals_readable(request),
+        user=request.user,
+        school_wide=bool(access.roles(request) & SCHOOL_WIDE_READ),
+    )
+    return render(request, "journal/list.html", {"sections": sections})
+
+
+# ---------------------------------------------------------------------------------------------
+# The grid
+
+
+def _load_grid(journal, requested_period):
+    today = services.school_today(journal.school)
+    periods, period = selectors.choose_period(journal, requested_period, today)
+    return selectors.journal_grid(journal=journal, period=period, periods=periods, today=today)
+
+
+def _render_grid(request, journal, can_write, grid, *, errors=(), status=200):
+    context = {
+        "journal": journal,
+        "can_write": can_write,
+        "grid": grid,
+        "originals": json.dumps(grid.originals(), ensure_ascii=False) if can_write else "",
+        "add_form": LessonAddForm(initial={"date": grid.today, "number": 1}),
+        "period_values": PeriodValue.choices(),
+        "errors": errors,
+    }
+    return render(request, "journal/grid.html", context, status=status)
+
+
+@login_required
+def journal_grid(request, pk):
+    journal, can_write = _journal(request, pk)
+    grid = _load_grid(journal, request.GET.get("period"))
+    return _render_grid(request, journal, can_write, grid)
+
+
+# ---------------------------------------------------------------------------------------------
+# Saving the grid: JSON from grid.js, or the plain form without JavaScript
+
+
+@login_required
+@require_POST
+def journal_save(request, pk):
+    journal, _can_write = _journal(request, pk, write=True)
+    if request.content_type == "application/json":
+        return _save_json(request, journal)
+    return _save_form(request, journal)
+
+
+class BadPayload(ValueError):
+    pass
+
+
+def _items(payload: dict, name: str) -> list[dict]:
+    items = payload.get(name, [])
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise BadPayload(name)
+    return items
+
+
+def _lesson_item(item: dict) -> dict:
+    """Keep only the lesson fields, with the types the service expects."""
+    clean = {"lesson": item.get("lesson")}
+    for key in LESSON_TEXT_FIELDS:
+        if key in item:
+            if not isinstance(item[key], str):
+                raise BadPayload(key)
+            clean[key] = item[key]
+    if "no_homework" in item:
+        if not isinstance(item["no_homework"], bool):
+            raise BadPayload("no_homework")
+        clean["no_homework"] = item["no_homework"]
+    if "work_type" in item:
+        wt = item["work_type"]
+        if wt not in (None, "") and not (isinstance(wt, int) or (isinstance(wt, str) and wt.isdigit())):
+            raise BadPayload("work_type")
+        clean["work_type"] = wt
+    return clean
+
+
+def _save_json(request, journal):
+    try:
+        payload = json.loads(request.body or b"{}")
+        if not isinstance(payload, dict):
+            raise BadPayload("payload")
+        cells = _items(payload, "cells")
+        lessons = [_lesson_item(i) for i in _items(payload, "lessons")]
+        period_marks = _items(payload, "period_marks")
+    except (ValueError, UnicodeDecodeError):
+        return JsonResponse({"ok": False, "error": _("Неверный формат запроса.")}, status=400)
+    if len(cells) + len(lessons) + len(period_marks) > MAX_ITEMS_PER_SAVE:
+        return JsonResponse({"ok": False, "error": _("Слишком много изменений в одном сохранении.")}, status=400)
+
+    result = services.journal_save(
+        journal=journal, author=request.user, cells=cells, lessons=lessons, period_marks=period_marks
+    )
+
+    averages = {}
+    period = (
+        next((p for p in selectors.year_periods(journal) if str(p.pk) == str(payload.get("period"))), None)
+        if payload.get("period")
+        else None
+    )
+    touched = {_int(r.key.get("student")) for r in result.cells if r.ok} - {None}
+    if period is not None and touched:
+        averages = {
+            str(sid): selectors.format_average(avg)
+            for sid, avg in selectors.period_averages(journal=journal, period=period, student_ids=touched).items()
+        }
+    saved_lessons = {}
+    ok_lessons = [_int(r.key.get("lesson")) for r in result.lessons if r.ok]
+    if ok_lessons:
+        for lesson in journal.lessons.filter(school_id=journal.school_id, pk__in=ok_lessons):
+            saved_lessons[lesson.pk] = {
+                "topic": lesson.topic,
+                "homework": lesson.homework,
+                "no_homework": lesson.no_homework,
+                "work_type": lesson.work_type_id,
+                "comment": lesson.comment,
+            }
+    return JsonResponse(
+        {
+            "ok": result.ok,
+            "saved": result.saved_count,
+            "cells": [{**r.key, "ok": r.ok, "value": r.value, "error": r.error} for r in result.cells],
+            "lessons": [
+                {
+                    **r.key,
+                    "ok": r.ok,
+                    "error": r.error,
+                    "fields": saved_lessons.get(_int(r.key.get("lesson"))),
+                }
+                for r in result.lessons
+            ],
+            "period_marks": [{**r.key, "ok": r.ok, "value": r.value, "error": r.error} for r in result.period_marks],
+            "averages": averages,
+        }
+    )
+
+
+def _save_form(request, journal):
+    """Without JavaScript: apply only the cells whose value differs from what the page showed."""
+    try:
+        originals = json.loads(request.POST.get("orig") or "{}")
+        if not isinstance(originals, dict):
+            originals = {}
+    except ValueError:
+        originals = {}
+    cells, period_marks, typed = [], [], {}
+    for name, value in request.POST.items():
+        cell = CELL_NAME.fullmatch(name)
+        pm = PERIOD_MARK_NAME.fullmatch(name)
+        if not (cell or pm):
+            continue
+        if name in originals and _norm(originals[name]) == _norm(value):
+            continue
+        typed[name] = value
+        if cell:
+            cells.append({"lesson": int(cell[1]), "student": int(cell[2]), "value": value})
+        else:
+            period_marks.append({"period": int(pm[1]), "student": int(pm[2]), "value": value})
+    period_pk = request.POST.get("period") or None
+    if not typed:
+        messages.info(request, _("Изменений нет."))
+        return HttpResponseRedirect(_grid_url(journal, period_pk))
+    result = services.journal_save(journal=journal, author=request.user, cells=cells, period_marks=period_marks)
+    saved = result.saved_count
+    if result.ok:
+        messages.success(
+            request, ngettext("Сохранено изменение: %(n)d.", "Сохранено изменений: %(n)d.", saved) % {"n": saved}
+        )
+        return HttpResponseRedirect(_grid_url(journal, period_pk))
+
+    # Re-render with what the teacher typed in each refused cell and the reason next to it.
+    grid = _load_grid(journal, period_pk)
+    errors = []
+    for r in result.cells:
+        if r.ok:
+            continue
+        name = f"c-{r.key['lesson']}-{r.key['student']}"
+        cell = grid.cell(int(r.key["lesson"]), int(r.key["student"]))
+        if cell is not None:
+            cell.typed, cell.error = typed.get(name, ""), r.error
+            who = f"{grid.row(cell.student_id).student.short_name}, {date_format(cell.lesson.date, 'd.m')}"
+        else:
+            who = ""
+        errors.append(f"{who}: {r.error}" if who else r.error)
+    for r in result.period_marks:
+        if r.ok:
+            continue
+        row = grid.row(int(r.key["student"]))
+        if row is not None and str(grid.period.pk) == str(r.key["period"]):
+            row.pm_typed, row.pm_error = typed.get(f"p-{r.key['period']}-{r.key['student']}", ""), r.error
+        errors.append(f"{row.student.short_name}: {r.error}" if row else r.error)
+    if saved:
+        messages.success(
+            request, ngettext("Сохранено изменение: %(n)d.", "Сохранено изменений: %(n)d.", saved) % {"n": saved}
+        )
+    messages.error(
+        request,
+        ngettext("Не сохранена %(n)d клетка — исправьте её.", "Не сохранено клеток: %(n)d — исправьте их.", len(errors))
+        % {"n": len(errors)},
+    )
+    return _render_grid(request, journal, True, grid, errors=errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# Lessons
+
+
+@login_required
+@require_POST
+def lesson_add(request, pk):
+    journal, _can_write = _journal(request, pk, write=True)
+    form = LessonAddForm(request.POST)
+    back = _grid_url(journal, request.POST.get("period") or None)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return HttpResponseRedirect(back)
+    try:
+        lesson = services.lesson_create(
+            journal=journal, date=form.cleaned_data["date"], number=form.cleaned_data["number"], author=request.user
+        )
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+        return HttpResponseRedirect(back)
+    label = {"date": date_format(lesson.date, "d.m.Y"), "number": lesson.number}
+    messages.success(request, _("Урок %(date)s (%(number)d-й) добавлен.") % label)
+    period = selectors.period_for_date(selectors.year_periods(journal), lesson.date)
+    if period is None:
+        messages.warning(
+            request,
+            _("Дата %(date)s не входит ни в один учебный период: урок не показан ни на одной вкладке журнала.") % label,
+        )
+        return HttpResponseRedirect(back)
+    return HttpResponseRedirect(_grid_url(journal, period.pk, anchor=f"lesson-{lesson.pk}"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lesson_detail(request, pk, lesson_id):
+    """The lesson panel as a page (without JavaScript, or opened in a new tab)."""
+    journal, can_write = _journal(request, pk, write=request.method == "POST")
+    lesson = selectors.journal_lesson(journal=journal, lesson_id=lesson_id)
+    if lesson is None:
+        raise Http404
+    work_types = selectors.school_work_types(journal)
+    periods = selectors.year_periods(journal)
+    period = selectors.period_for_date(periods, lesson.date)
+    if request.method == "POST":
+        form = LessonForm(request.POST, work_types=work_types)
+        if form.is_valid():
+            result = services.journal_save(journal=journal, author=request.user, lessons=[form.lesson_item(lesson)])
+            if result.ok:
+                messages.success(request, _("Урок %(date)s сохранён.") % {"date": date_format(lesson.date, "d.m.Y")})
+                return HttpResponseRedirect(_grid_url(journal, period.pk if period else None, f"lesson-{lesson.pk}"))
+            form.add_error(None, result.lessons[0].error)
+            lesson = selectors.journal_lesson(journal=journal, lesson_id=lesson.pk)
+    else:
+        form = LessonForm(initial=LessonForm.initial_for(lesson), work_types=work_types)
+    return render(
+        request,
+        "journal/lesson.html",
+        {
+            "journal": journal,
+            "can_write": can_write,
+            "lesson": lesson,
+            "form": form,
+            "period": period,
+            "column": selectors.lesson_column(journal=journal, lesson=lesson),
+            "grid_url": _grid_url(journal, period.pk if period else None, f"lesson-{lesson.pk}"),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One cell: the marks with their type of work and comment, the absence reason
+
+
+def _cell_objects(request, journal, source):
+    lesson = selectors.journal_lesson(journal=journal, lesson_id=source.get("lesson"))
+    student = selectors.group_student(journal=journal, student_id=source.get("student"))
+    if lesson is None or student is None:
+        raise Http404
+    return lesson, student
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cell_detail(request, pk):
+    journal, can_write = _journal(request, pk, write=request.method == "POST")
+    lesson, student = _cell_objects(request, journal, request.GET)
+    errors: list[str] = []
+    saved = False
+    if request.method == "POST":
+        detail = selectors.cell_detail(journal=journal, lesson=lesson, student=student)
+        errors = _apply_cell_detail(request, detail)
+        saved = not errors
+        if saved and not _is_fetch(request):
+            messages.success(request, _("Сохранено."))
+            return HttpResponseRedirect(request.get_full_path())
+    detail = selectors.cell_detail(journal=journal, lesson=lesson, student=student)
+    period = selectors.period_for_date(selectors.year_periods(journal), lesson.date)
+    average = None
+    if period is not None:
+        average = selectors.period_averages(journal=journal, period=period, student_ids=[student.pk])[student.pk]
+    context = {
+        "journal": journal,
+        "can_write": can_write,
+        "detail": detail,
+        "errors": errors,
+        "saved": saved,
+        "reasons": Attendance.Reason.choices,
+        "average": selectors.format_average(average),
+        "title": selectors.cell_title(detail.marks, detail.attendance, {wt.pk: wt for wt in detail.work_types}),
+        "grid_url": _grid_url(journal, period.pk if period else None, f"lesson-{lesson.pk}"),
+        "history_url": reverse("journal:history", args=[journal.pk])
+        + "?"
+        + urlencode({"lesson": lesson.pk, "student": student.pk}),
+        "cell_url": request.path + "?" + urlencode({"lesson": lesson.pk, "student": student.pk}),
+    }
+    template = "journal/_cell_detail.html" if _is_fetch(request) else "journal/cell.html"
+    return render(request, template, context)
+
+
+def _apply_cell_detail(request, detail) -> list[str]:
+    """Each mark and the absence are changed through their service; a refused one is reported
+    and the others are kept."""
+    errors = []
+    work_types = {wt.pk: wt for wt in detail.work_types}
+    for mark in detail.marks:
+        raw_wt = request.POST.get(f"wt-{mark.pk}")
+        comment = request.POST.get(f"cm-{mark.pk}")
+        if raw_wt is None and comment is None:
+            continue
+        work_type = work_types.get(_int(raw_wt)) if raw_wt else None
+        if raw_wt and work_type is None:
+            errors.append(_("Отметка %(value)s: такого вида работы нет в этой школе.") % {"value": mark.value})
+            continue
+        try:
+            services.mark_update(mark=mark, author=request.user, work_type=work_type, comment=comment)
+        except ValidationError as exc:
+            errors.append(_("Отметка %(value)s: %(error)s") % {"value": mark.value, "error": " ".join(exc.messages)})
+    if detail.attendance is not None and "reason" in request.POST:
+        try:
+            services.attendance_reason_set(
+                attendance=detail.attendance, reason=request.POST["reason"], author=request.user
+            )
+        except ValidationError as exc:
+            errors.append(" ".join(exc.messages))
+    return errors
+
+
+# ---------------------------------------------------------------------------------------------
+# History (ARC-1)
+
+
+@login_required
+def history(request, pk):
+    journal, can_write = _journal(request, pk)
+    lesson = selectors.journal_lesson(journal=journal, lesson_id=request.GET.get("lesson"))
+    if lesson is None:
+        raise Http404
+    student = None
+    if request.GET.get("student"):
+        student = selectors.group_student(journal=journal, student_id=request.GET.get("student"))
+        if student is None:
+            raise Http404
+        entries = audit_selectors.cell_history(school_id=journal.school_id, lesson_id=lesson.pk, student_id=student.pk)
+    else:
+        entries = audit_selectors.lesson_history(school_id=journal.school_id, lesson_id=lesson.pk)
+    period = selectors.period_for_date(selectors.year_periods(journal), lesson.date)
+    return render(
+        request,
+        "journal/history.html",
+        {
+            "journal": journal,
+            "lesson": lesson,
+            "student": student,
+            "rows": selectors.history_rows(entries=entries, school=journal.school),
+            "grid_url": _grid_url(journal, period.pk if period else None, f"lesson-{lesson.pk}"),
+            "lesson_url": reverse("journal:lesson", args=[journal.pk, lesson.pk]),
+        },
+    )
