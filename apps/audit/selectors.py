@@ -17,9 +17,7 @@ def cell_history(*, school_id: int, lesson_id: int, student_id: int) -> QuerySet
 def lesson_history(*, school_id: int, lesson_id: int) -> QuerySet[Entry]:
     """Changes of the lesson record itself: creation, topic, homework, status."""
     return (
-        Entry.objects.filter(
-            school_id=school_id, object_type__in=("lesson", "homework"), object_id=lesson_id
-        )
+        Entry.objects.filter(school_id=school_id, object_type__in=("lesson", "homework"), object_id=lesson_id)
         .select_related("author")
         .order_by("seq")
     )
