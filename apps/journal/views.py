@@ -105,8 +105,27 @@ def _render_grid(request, journal, can_write, grid, *, errors=(), status=200):
         "add_form": LessonAddForm(initial={"date": grid.today, "number": 1}),
         "period_values": PeriodValue.choices(),
         "errors": errors,
+        "js_messages": _js_messages(),
     }
     return render(request, "journal/grid.html", context, status=status)
+
+
+def _js_messages() -> dict[str, str]:
+    """What grid.js says, translated here like every other string («%s» is filled in)."""
+    return {
+        "saving": _("Сохранение…"),
+        "saved": _("Сохранено: %s."),
+        "notSaved": _("Не сохранено: %s"),
+        "offline": _("Нет связи с сервером: изменения будут отправлены повторно."),
+        "forbidden": _("Нет прав на изменение этого журнала."),
+        "notFound": _("Журнал не найден или недоступен."),
+        "badRequest": _("Сервер не принял данные."),
+        "serverError": _("Ошибка сервера (%s). Изменения не сохранены."),
+        "lessonSaved": _("Урок %s сохранён."),
+        "lessonNotSaved": _("Урок не сохранён."),
+        "lessonOffline": _("Нет связи с сервером: урок не сохранён."),
+        "noTopic": _("Тема не указана"),
+    }
 
 
 @login_required

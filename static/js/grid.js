@@ -22,6 +22,12 @@
   var detailButton = document.getElementById("cell-detail-button");
   var lessonPanel = document.getElementById("lesson-panel");
   var cellPanel = document.getElementById("cell-panel");
+  // Messages come translated from the page (json_script), like every other string of the UI.
+  var T = JSON.parse(document.getElementById("grid-messages").textContent);
+
+  function fmt(template, value) {
+    return template.replace("%s", value);
+  }
 
   var TYPING_DELAY = 700; // ms after the last keystroke in a cell
   var MOVE_DELAY = 250; // ms after leaving a changed cell: cells typed in a row go together
@@ -214,10 +220,10 @@
   }
 
   function httpMessage(status) {
-    if (status === 403) return "Нет прав на изменение этого журнала.";
-    if (status === 404) return "Журнал не найден или недоступен.";
-    if (status === 400) return "Сервер не принял данные.";
-    return "Ошибка сервера (" + status + "). Изменения не сохранены.";
+    if (status === 403) return T.forbidden;
+    if (status === 404) return T.notFound;
+    if (status === 400) return T.badRequest;
+    return fmt(T.serverError, status);
   }
 
   function flush() {
@@ -237,13 +243,13 @@
       setState(td, "saving");
     });
     pending.clear();
-    announce("Сохранение…");
+    announce(T.saving);
     inFlight = post(payload)
       .then(function (data) {
         applyResult(batch, data);
       })
       .catch(function (error) {
-        var message = error.status ? error.message : "Нет связи с сервером: изменения будут отправлены повторно.";
+        var message = error.status ? error.message : T.offline;
         batch.forEach(function (b) {
           if (b.input.value === b.sent) setState(b.td, "error", message);
           if (!error.status && !pending.has(b.input.name)) pending.set(b.input.name, b.td);
@@ -294,9 +300,9 @@
       if (cell) cell.textContent = data.averages[studentId];
     });
     if (errors.length) {
-      announce((saved ? "Сохранено: " + saved + ". " : "") + "Не сохранено: " + errors.join("; "), true);
+      announce((saved ? fmt(T.saved, saved) + " " : "") + fmt(T.notSaved, errors.join("; ")), true);
     } else {
-      announce("Сохранено: " + saved + ".");
+      announce(fmt(T.saved, saved));
     }
   }
 
@@ -501,7 +507,7 @@
         .then(function (data) {
           var r = (data.lessons || [])[0];
           if (!r || !r.ok) {
-            errorEl.textContent = r ? r.error : "Урок не сохранён.";
+            errorEl.textContent = r ? r.error : T.lessonNotSaved;
             return;
           }
           var saved = r.fields || {};
@@ -510,14 +516,14 @@
           head.dataset.noHomework = saved.no_homework ? "1" : "0";
           head.dataset.workType = saved.work_type || "";
           head.dataset.comment = saved.comment || "";
-          head.title = saved.topic || "Тема не указана";
+          head.title = saved.topic || T.noTopic;
           var option = f.work_type.querySelector("option[value='" + (saved.work_type || "") + "']");
           head.querySelector(".lw").textContent = saved.work_type && option ? option.dataset.short : "";
-          announce("Урок " + head.dataset.label + " сохранён.");
+          announce(fmt(T.lessonSaved, head.dataset.label));
           closePanel(lessonPanel);
         })
         .catch(function (error) {
-          errorEl.textContent = error.status ? error.message : "Нет связи с сервером: урок не сохранён.";
+          errorEl.textContent = error.status ? error.message : T.lessonOffline;
         });
     });
   }
