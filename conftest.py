@@ -23,6 +23,18 @@ from tests import factories as f
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=ZoneInfo("Europe/Moscow"))
 
 
+def pytest_configure(config):
+    """Test-only settings: plain static storage (no collectstatic manifest needed to render
+    pages) and a fast password hasher (the real one costs seconds per fixture world)."""
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def frozen_now():
     with time_machine.travel(NOW, tick=False) as traveller:

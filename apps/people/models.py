@@ -92,6 +92,9 @@ class GuardianLink(models.Model):
         verbose_name_plural = _("связи с учащимися")
         constraints = [models.UniqueConstraint(fields=["guardian", "student"], name="uniq_guardian_link")]
 
+    def __str__(self):
+        return f"{self.guardian.short_name} — {self.student.short_name} ({self.get_relation_display()})"
+
 
 class Enrolment(models.Model):
     """A student's stay in a class: from the date in to the date out (exclusive of nothing:
@@ -110,6 +113,10 @@ class Enrolment(models.Model):
         ordering = ["starts"]
         indexes = [models.Index(fields=["school_class", "starts"])]
 
+    def __str__(self):
+        until = f" по {self.ends:%d.%m.%Y}" if self.ends else ""
+        return f"{self.school_class}: с {self.starts:%d.%m.%Y}{until}"
+
 
 class GroupMembership(models.Model):
     """A student in a group (whole class or subgroup) for a span of dates, both inclusive."""
@@ -124,3 +131,7 @@ class GroupMembership(models.Model):
         verbose_name = _("состав группы")
         verbose_name_plural = _("составы групп")
         indexes = [models.Index(fields=["group", "starts"]), models.Index(fields=["student", "starts"])]
+
+    def __str__(self):
+        until = f" по {self.ends:%d.%m.%Y}" if self.ends else ""
+        return f"{self.group}: с {self.starts:%d.%m.%Y}{until}"
