@@ -335,6 +335,20 @@
     if (input && e.target === input) input.select();
   });
 
+  // A click focuses the input and selects its text, then the mouseup would drop the selection
+  // and leave a caret: typing «4» over «5» must replace it, not make «54».
+  var selectOnMouseUp = null;
+  table.addEventListener("mousedown", function (e) {
+    selectOnMouseUp = e.target.matches("td input") && document.activeElement !== e.target ? e.target : null;
+  });
+  table.addEventListener("mouseup", function (e) {
+    if (selectOnMouseUp && e.target === selectOnMouseUp) {
+      e.preventDefault();
+      selectOnMouseUp.select();
+    }
+    selectOnMouseUp = null;
+  });
+
   table.addEventListener("focusout", function (e) {
     var td = e.target.closest("td[data-col]");
     if (td && pending.has((inputOf(td) || {}).name)) schedule(MOVE_DELAY);

@@ -101,6 +101,14 @@ def test_teacher_types_marks_and_absence_parent_sees_them(chromium, live_server,
     expect(field(l1, boris)).to_have_value("3")
     expect(field(l2, boris)).to_have_value("")
     expect(field(l1, third)).to_have_value("")
+
+    # A click into a filled cell selects it: typing replaces the mark (3 → 2), it does not append.
+    field(l1, boris).click()
+    page.keyboard.type("2")
+    page.keyboard.press("Enter")
+    expect(cell(l1, boris)).to_have_class(re.compile(r"\bsaved\b"))
+    expect(field(l1, boris)).to_have_value("2")
+    assert Mark.objects.get(lesson=l1, student=boris).value == "2"
     context.close()
 
     # The parent opens Anna's diary for that week in a fresh browser context.
