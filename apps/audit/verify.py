@@ -237,7 +237,7 @@ def check_data(result: SchoolResult, *, chunk_size: int = 2000, examples: int = 
 
 
 def _compare(school_id: int, tracked: Tracked, *, facet: bool, chunk_size: int) -> Iterator[Problem]:
-    """Merge the last logged state of each object with the rows, both by id, descending.
+    """Merge the last logged state of each object with the rows, both by id, ascending.
 
     A facet is a second object type kept on the same row (homework on the lesson): it is logged
     only when it changes, so a row without entries of its own must still hold the state of a
@@ -247,10 +247,10 @@ def _compare(school_id: int, tracked: Tracked, *, facet: bool, chunk_size: int) 
     label = _(tracked.label)
     fresh = tracked.snapshot(model()) if facet else None
     logged_iter = _last_states(school_id, tracked.object_type, chunk_size)
-    rows_iter = model._default_manager.filter(school_id=school_id).order_by("-pk").iterator(chunk_size=chunk_size)
+    rows_iter = model._default_manager.filter(school_id=school_id).order_by("pk").iterator(chunk_size=chunk_size)
     logged, row = next(logged_iter, None), next(rows_iter, None)
     while logged is not None or row is not None:
-        if row is None or (logged is not None and logged[0] > row.pk):
+        if row is None or (logged is not None and logged[0] < row.pk):
             # Logged, but no row.
             object_id, action, _new = logged
             logged = next(logged_iter, None)
@@ -264,7 +264,7 @@ def _compare(school_id: int, tracked: Tracked, *, facet: bool, chunk_size: int) 
                 )
             continue
         object_id, current = row.pk, tracked.snapshot(row)
-        if logged is None or object_id > logged[0]:
+        if logged is None or object_id < logged[0]:
             # A row the log has never seen.
             row = next(rows_iter, None)
             if facet:
@@ -320,19 +320,21 @@ def _show(value) -> str:
 
 
 def _last_states(school_id: int, object_type: str, chunk_size: int) -> Iterator[tuple[int, str, dict | None]]:
-    """(object id, last action, last logged state) per object, by object id descending.
+    """(object id, last action, last logged state) per object, by object id ascending.
 
-    Descending on both keys lets the (school, object_type, object_id, seq) index be read
-    backwards; PostgreSQL returns one row per object (DISTINCT ON), elsewhere the first row of
-    each object's group is kept.
+    Reads the (school, object_type, object_id, seq) index forwards and keeps the last entry of
+    each object's run.
     """
-    qs = Entry.objects.filter(school_id=school_id, object_type=object_type).order_by("-object_id", "-seq")
-    if connection.features.can_distinct_on_fields:
-        qs = qs.distinct("object_id")
-        yield from qs.values_list("object_id", "action", "new").iterator(chunk_size=chunk_size)
-        return
-    previous = None
-    for object_id, action, new in qs.values_list("object_id", "action", "new").iterator(chunk_size=chunk_size):
-        if object_id != previous:
-            previous = object_id
-            yield object_id, action, new
+    rows = (
+        Entry.objects.filter(school_id=school_id, object_type=object_type)
+        .order_by("object_id", "seq")
+        .values_list("object_id", "action", "new")
+        .iterator(chunk_size=chunk_size)
+    )
+    last = None
+    for row in rows:
+        if last is not None and row[0] != last[0]:
+            yield last
+        last = row
+    if last is not None:
+        yield last

@@ -231,6 +231,8 @@ def test_many_differences_show_the_first_few_and_the_count(world, activity):
     assert not ok
     assert f"отметка — изменено в обход журнала: {total}, удалено: 0, добавлено: 0" in err
     assert err.count("comment: по журналу «», в базе «подделка»") == 2
+    first_two = sorted(Mark.objects.values_list("pk", flat=True))[:2]
+    assert [p.object_id for p in verify_changelog(examples=2).schools[0].data_problems] == first_two
 
 
 def test_unknown_school(world):
