@@ -558,7 +558,11 @@
       .then(function (html) {
         body.innerHTML = html;
         openPanel(cellPanel, td);
-        var focusable = body.querySelector("select, input:not([type=hidden]), a");
+        var focusable = body.querySelector(
+          "select:not(:disabled), input:not([type=hidden]):not(:disabled), a[href], [data-close]"
+        );
+        if (!focusable || focusable.closest("fieldset:disabled")) focusable = body.querySelector("a[href]");
+        focusable = focusable || cellPanel.querySelector("[data-close]");
         if (focusable) focusable.focus();
       })
       .catch(function (error) {
