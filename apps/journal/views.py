@@ -197,11 +197,9 @@ def _save_json(request, journal):
     )
 
     averages = {}
-    period = (
-        next((p for p in selectors.year_periods(journal) if str(p.pk) == str(payload.get("period"))), None)
-        if payload.get("period")
-        else None
-    )
+    period = None
+    if payload.get("period"):
+        period = next((p for p in selectors.year_periods(journal) if str(p.pk) == str(payload["period"])), None)
     touched = {_int(r.key.get("student")) for r in result.cells if r.ok} - {None}
     if period is not None and touched:
         averages = {
