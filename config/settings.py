@@ -151,6 +151,9 @@ STORAGES = {
     },
 }
 
+# The grid without JavaScript posts one field per editable cell (30 students × 40 lessons).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the grid script reads the token from the form, not the cookie
 X_FRAME_OPTIONS = "DENY"

@@ -11,14 +11,6 @@ from apps.journal import services as js
 from tests import factories as f
 
 
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def logged(world):
     lesson = js.lesson_create(journal=world.journal, date=dt.date(2026, 11, 18), number=1, author=world.alice)

@@ -50,17 +50,6 @@ def inline_management(prefix: str, total: int = 0, initial: int = 0) -> dict:
     }
 
 
-@pytest.fixture(autouse=True)
-def fast_settings(settings):
-    """Pages render without a collected static manifest (no collectstatic in tests), and the
-    cast's passwords hash fast."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def other(world):
     """A second school with its own year, class, staff, student, guardian and journal."""
