@@ -427,8 +427,17 @@ class DemoBuilder:
                 teacher = min(pool, key=lambda t: (t.load, staff.index(t)))
                 teacher.load += hours
                 self.bundle_teacher[(sp, ci, sg)] = teacher
+        # The «teacher» login: a subject teacher with a full load, kept free of a class of her own
+        # so that the login shows the plain teacher role.
+        prefs = ["math", "russian", "english", "history", "physics", "biology", "geography"]
+        subject_teachers = [t for t in self.teachers if t.specialism != "primary"] or self.teachers
+        self.demo_teacher = min(
+            subject_teachers,
+            key=lambda t: (prefs.index(t.specialism) if t.specialism in prefs else 99, -t.load),
+            default=None,
+        )
         # Class teachers: the primary teacher of her class; in grades 5–11 a teacher of the class.
-        taken: set[int] = set()
+        taken: set[int] = {id(self.demo_teacher)} if len(self.teachers) > len(self.classes) else set()
         for ci, c in enumerate(self.classes):
             hours_here: dict[int, int] = defaultdict(int)
             for (_sp, cj, _sg), t in self.bundle_teacher.items():
@@ -552,38 +561,31 @@ class DemoBuilder:
 
     def _pick_demo_logins(self):
         """Give the fixed usernames to people who tell one story: a parent of several children,
-        one of them in grade 5+ with marks (the student login), that child's class teacher who
-        teaches the class, and another teacher of the class who leads no class."""
+        one of them in grade 5+ with marks (the «student» login) in a class that «teacher»
+        teaches, and that class's class teacher, who teaches it too («klass»)."""
         y0 = self.year.starts
-
-        def steady(s):
-            return s.starts == y0 and s.ends is None
+        teacher = self.demo_teacher
+        taught = {ci for (_sp, ci, _sg), t in self.bundle_teacher.items() if t is teacher}
 
         def kid_order(ch):
-            return (not steady(ch), not 5 <= ch.cls.grade <= 9, ch.cls.grade < 5, ch.cls.grade)
+            g = ch.cls.grade
+            steady = ch.starts == y0 and ch.ends is None
+            return (not steady, not 5 <= g <= 9, self.classes.index(ch.cls) not in taught, g < 5, g if g >= 5 else -g)
 
-        families = [f for f in self.families if any(steady(ch) for ch in f.children)] or self.families
-        families.sort(key=lambda f: (min(kid_order(ch) for ch in f.children), -len(f.children), self.families.index(f)))
+        families = sorted(
+            self.families,
+            key=lambda f: (min(kid_order(ch) for ch in f.children), -len(f.children), self.families.index(f)),
+        )
         family = families[0] if families else None
         child = min(family.children, key=kid_order) if family else None
 
         led = [c for c in self.classes if c.teacher is not None]
         klass_class = child.cls if child is not None and child.cls.teacher is not None else None
-        if klass_class is None or klass_class.grade < 5:
+        if klass_class is None or (klass_class.grade < 5 and any(c.grade >= 5 for c in led)):
             klass_class = next((c for c in led if c.grade >= 5), led[0] if led else None)
         klass = klass_class.teacher if klass_class else None
-
-        class_teachers = {id(c.teacher) for c in led}
-        ci = self.classes.index(child.cls) if child is not None else -1
-        teaching_here = [
-            t for (_sp, cj, sg), t in self.bundle_teacher.items() if cj == ci and sg in (0, child.subgroup)
-        ]
-        prefs = ["math", "russian", "english", "history", "physics", "biology", "geography"]
-        pool = [t for t in teaching_here if id(t) not in class_teachers] or [
-            t for t in self.teachers if id(t) not in class_teachers
-        ]
-        pool = sorted(pool, key=lambda t: (prefs.index(t.specialism) if t.specialism in prefs else 99, -t.load))
-        teacher = pool[0] if pool else next((t for t in self.teachers if t is not klass), None)
+        if teacher is klass:
+            teacher = next((t for t in self.teachers if t is not klass), None)
 
         for username, rec in (("klass", klass), ("teacher", teacher)):
             if rec is not None:
