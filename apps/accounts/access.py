@@ -11,7 +11,7 @@ from django.http import Http404
 
 from apps.journal.models import Journal
 from apps.people.models import Student
-from apps.schools.models import AcademicYear
+from apps.schools.models import AcademicYear, SchoolClass
 
 from .models import SCHOOL_WIDE_READ, STAFF_ROLES, Role
 
@@ -85,3 +85,24 @@ def get_student_for_diary(request, pk) -> Student:
         return diary_students(request).get(pk=pk)
     except (Student.DoesNotExist, ValueError):
         raise Http404 from None
+
+
+def get_class_for_attendance(request, pk) -> tuple[SchoolClass, bool]:
+    """The class whose absences this user reviews (JRN-5): its class teacher writes the reasons
+    (while the year is open), the administration reads, everybody else gets 404."""
+    school = getattr(request, "school", None)
+    if school is None or not request.user.is_authenticated:
+        raise Http404
+    try:
+        school_class = SchoolClass.objects.select_related("school", "year", "class_teacher").get(pk=pk, school=school)
+    except (SchoolClass.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    r = roles(request)
+    leads = (
+        Role.CLASS_TEACHER in r
+        and school_class.class_teacher is not None
+        and school_class.class_teacher.user_id == request.user.pk
+    )
+    if not leads and not r & SCHOOL_WIDE_READ:
+        raise Http404
+    return school_class, leads and school_class.year.status != AcademicYear.Status.CLOSED

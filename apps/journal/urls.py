@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_class
 
 app_name = "journal"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/lessons/<int:lesson_id>/", views.lesson_detail, name="lesson"),
     path("<int:pk>/cell/", views.cell_detail, name="cell"),
     path("<int:pk>/history/", views.history, name="history"),
+    path("class/<int:class_id>/attendance/", views_class.class_attendance_page, name="class_attendance"),
 ]
