@@ -1,0 +1,354 @@
+"""The access matrix: every URL of the product × every role × method → the expected answer
+(ACC-1 roles, DIA-3 own diary only, JRN-10 students never write, JRN-11 the class teacher and the
+administration read a journal but do not write it).
+
+One row per URL and method. A row names the URL, its arguments (attributes of the `scene`
+fixture), what is sent, and the answer for each role that differs from the row's default:
+an HTTP status, or `To("url:name", …)` for a redirect there. Every refused request leaves the
+data untouched (compared before/after); a row's `writers` must really have written (`done`).
+A new URL of the journal, diary or accounts without a row here fails `test_every_url_is_in_the_matrix`.
+"""
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from urllib.parse import urlparse
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from apps.accounts.models import Role
+from apps.audit.models import Entry
+from apps.journal import services
+from apps.journal.models import Attendance, Lesson, Mark, PeriodMark
+from apps.schools.models import Subject
+from tests import factories as f
+
+# The cast of the root conftest.py, plus a superuser (root) and a journal administrator of
+# another school (outsider), who must see nothing of this one.
+ROLES = ("anonymous", "alice", "bob", "carol", "pat", "quinn", "sam", "admin", "director", "deputy", "root", "outsider")
+SCHOOL_WIDE = ("admin", "director", "deputy")
+READ_ONLY = ("carol", *SCHOOL_WIDE)  # JRN-11: the class teacher and the administration
+FAMILY = ("pat", "quinn", "sam")
+
+
+@dataclass(frozen=True)
+class To:
+    """A redirect (302) to this page; the query string is not compared."""
+
+    name: str
+    args: tuple[str, ...] = ()
+
+
+ANON = {"anonymous": To("accounts:login")}
+JOURNAL_READ = {**ANON, "alice": 200, **dict.fromkeys(READ_ONLY, 200)}  # everyone else: 404
+ADMIN_ONLY = {"anonymous": To("admin:login"), "admin": 200, "root": 200}  # everyone else: to the admin sign-in
+
+
+def journal_write(ok) -> dict:
+    """The journal's teacher writes (ok); readers are refused with 403; everyone else 404."""
+    return {**ANON, "alice": ok, **dict.fromkeys(READ_ONLY, 403)}
+
+
+def own_diary(*readers) -> dict:
+    return {**ANON, **dict.fromkeys(readers, 200)}
+
+
+@dataclass(frozen=True)
+class Row:
+    url: str
+    args: tuple[str, ...] = ()
+    method: str = "GET"
+    expect: dict = field(default_factory=dict)
+    default: int | To = 404
+    query: dict = field(default_factory=dict)  # parameter → scene attribute
+    payload: Callable | None = None  # scene → dict (form) or ("json", dict)
+    writers: tuple[str, ...] = ()  # roles for whom the write succeeds
+    done: Callable | None = None  # (scene, response) → asserts the write happened
+    label: str = ""
+
+    def expected(self, role):
+        return self.expect.get(role, self.default)
+
+    def id(self, role) -> str:
+        return f"{self.url}{f'[{self.label}]' if self.label else ''}-{self.method}-{role}"
+
+
+# --- Payloads that succeed for the owner (alice), and what she must find written ----------------
+
+
+def save_json(s):
+    return "json", {
+        "period": s.q2.pk,
+        "cells": [{"lesson": s.lesson.pk, "student": s.third.pk, "value": "4"}],
+        "lessons": [{"lesson": s.lesson.pk, "homework": "№ 12, 14"}],
+        "period_marks": [{"period": s.q2.pk, "student": s.anna.pk, "value": "5"}],
+    }
+
+
+def saved_json(s, response):
+    assert response.json()["ok"] is True
+    assert list(Mark.objects.filter(lesson=s.lesson, student=s.third).values_list("value", flat=True)) == ["4"]
+    assert Lesson.objects.get(pk=s.lesson.pk).homework == "№ 12, 14"
+    assert PeriodMark.objects.get(journal=s.journal, period=s.q2, student=s.anna).value == "5"
+
+
+def save_form(s):
+    return {f"c-{s.lesson.pk}-{s.third.pk}": "3", "period": s.q2.pk}
+
+
+def saved_form(s, response):
+    assert list(Mark.objects.filter(lesson=s.lesson, student=s.third).values_list("value", flat=True)) == ["3"]
+
+
+def add_lesson(s):
+    return {"date": "2026-11-19", "number": "2"}
+
+
+def lesson_added(s, response):
+    assert Lesson.objects.filter(journal=s.journal, date=dt.date(2026, 11, 19), number=2).exists()
+
+
+def edit_lesson(s):
+    return {"topic": "Сложение дробей", "homework": "№ 20", "work_type": ""}
+
+
+def lesson_edited(s, response):
+    lesson = Lesson.objects.get(pk=s.lesson.pk)
+    assert (lesson.topic, lesson.homework) == ("Сложение дробей", "№ 20")
+
+
+def mark_comment(s):
+    return {f"cm-{s.mark.pk}": "Ответ у доски"}
+
+
+def mark_commented(s, response):
+    assert Mark.objects.get(pk=s.mark.pk).comment == "Ответ у доски"
+
+
+def absence_reason(s):
+    return {"reason": Attendance.Reason.ILLNESS}
+
+
+def absence_explained(s, response):
+    assert Attendance.objects.get(lesson=s.lesson, student=s.boris).reason == Attendance.Reason.ILLNESS
+
+
+def class_reason(s):
+    return {f"r-{s.absence.pk}": Attendance.Reason.EXCUSED}
+
+
+def class_reason_saved(s, response):
+    assert Attendance.objects.get(pk=s.absence.pk).reason == Attendance.Reason.EXCUSED
+
+
+def rename_subject(s):
+    return {"name": "Алгебра", "short_name": "алг", "school": s.world.school.pk}  # the school: for root only
+
+
+def subject_renamed(s, response):
+    assert Subject.objects.get(pk=s.subject.pk).name == "Алгебра"
+
+
+J = ("journal",)
+CELL = {"lesson": "lesson", "student": "anna"}  # anna has a «5» there
+ABSENT_CELL = {"lesson": "lesson", "student": "boris"}  # boris an «н»
+TO_ADMIN_LOGIN = To("admin:login")
+NOT_HERE = To("admin:index")  # the admin's answer to an object outside the user's school
+SUBJECTS = To("admin:schools_subject_changelist")  # saved
+
+# --- The matrix ---------------------------------------------------------------------------------
+
+# fmt: off
+ROWS = [
+    # Signing in and out, the start page, the school and language switches.
+    Row("home", expect={**ANON, **dict.fromkeys(FAMILY, To("diary:index")), "root": 403}, default=To("journal:list")),
+    Row("accounts:login", expect={"anonymous": 200}, default=To("home")),
+    Row("accounts:logout", default=405),  # signing out is POST only
+    Row("accounts:logout", method="POST", default=To("accounts:login")),
+    Row("accounts:school_switch", expect=ANON, default=405),
+    Row("accounts:school_switch", method="POST", payload=lambda s: {"school": s.world.school.pk},
+        expect={**ANON, "root": 404, "outsider": 404}, default=To("home")),
+    Row("set_language", method="POST", payload=lambda s: {"language": "ru", "next": "/"}, default=To("home")),
+
+    # The journal: staff only. Its teacher writes; the class teacher and the administration read
+    # (JRN-11) and are refused a write with 403; bob, families (JRN-10) and strangers get 404.
+    Row("journal:list", expect={**ANON, **dict.fromkeys(("alice", "bob", "outsider", *READ_ONLY), 200)}),
+    Row("journal:grid", J, expect=JOURNAL_READ),
+    Row("journal:save", J, expect=ANON, default=405),
+    Row("journal:save", J, "POST", journal_write(200), label="json",
+        payload=save_json, writers=("alice",), done=saved_json),
+    Row("journal:save", J, "POST", journal_write(To("journal:grid", J)), label="form",
+        payload=save_form, writers=("alice",), done=saved_form),
+    Row("journal:lesson_add", J, expect=ANON, default=405),
+    Row("journal:lesson_add", J, "POST", journal_write(To("journal:grid", J)),
+        payload=add_lesson, writers=("alice",), done=lesson_added),
+    Row("journal:lesson", J + ("lesson",), expect=JOURNAL_READ),
+    Row("journal:lesson", J + ("lesson",), "POST", journal_write(To("journal:grid", J)),
+        payload=edit_lesson, writers=("alice",), done=lesson_edited),
+    Row("journal:cell", J, expect=JOURNAL_READ, query=CELL),
+    Row("journal:cell", J, "POST", journal_write(To("journal:cell", J)), query=CELL, label="mark",
+        payload=mark_comment, writers=("alice",), done=mark_commented),
+    Row("journal:cell", J, "POST", journal_write(To("journal:cell", J)), query=ABSENT_CELL, label="absence",
+        payload=absence_reason, writers=("alice",), done=absence_explained),
+    Row("journal:history", J, expect=JOURNAL_READ, query=CELL, label="cell"),
+    Row("journal:history", J, expect=JOURNAL_READ, query={"lesson": "lesson"}, label="lesson"),
+    # The class's absences: its class teacher records the reasons, the administration reads.
+    Row("journal:class_attendance", ("class_5a",), expect={**ANON, "carol": 200, **dict.fromkeys(SCHOOL_WIDE, 200)}),
+    Row("journal:class_attendance", ("class_5a",), "POST", payload=class_reason, writers=("carol",),
+        done=class_reason_saved, expect={**ANON, "carol": To("journal:class_attendance", ("class_5a",)),
+                                         **dict.fromkeys(SCHOOL_WIDE, 403)}),
+
+    # The diary (DIA-3): a parent reads only their own child, a student only himself; staff never.
+    Row("diary:index", expect={**ANON, "pat": To("diary:week", ("anna",)), "sam": To("diary:week", ("anna",)),
+                               "quinn": To("diary:week", ("boris",))}),
+    Row("diary:week", ("anna",), expect=own_diary("pat", "sam"), label="anna"),
+    Row("diary:marks", ("anna",), expect=own_diary("pat", "sam"), label="anna"),
+    Row("diary:week", ("boris",), expect=own_diary("quinn"), label="boris"),
+    Row("diary:marks", ("boris",), expect=own_diary("quinn"), label="boris"),
+    Row("diary:week", ("anna",), "POST", expect=ANON, default=405, label="anna"),  # the diary is read-only (JRN-10)
+
+    # The admin (ACC-1): the journal administrator of this school and the superuser. Another
+    # school's administrator finds nothing of this school (sent back to the admin index); only
+    # the superuser manages regions and superusers.
+    Row("admin:index", expect={**ADMIN_ONLY, "outsider": 200}, default=TO_ADMIN_LOGIN),
+    Row("admin:login", expect={"anonymous": To("accounts:login"), "admin": To("admin:index"),
+                               "root": To("admin:index"), "outsider": To("admin:index")}, default=403),
+    Row("admin:people_student_changelist", expect={**ADMIN_ONLY, "outsider": 200}, default=TO_ADMIN_LOGIN),
+    Row("admin:people_student_change", ("anna",), expect={**ADMIN_ONLY, "outsider": NOT_HERE}, default=TO_ADMIN_LOGIN),
+    Row("admin:journal_journal_change", J, expect={**ADMIN_ONLY, "outsider": NOT_HERE}, default=TO_ADMIN_LOGIN),
+    Row("admin:audit_entry_changelist", expect={**ADMIN_ONLY, "outsider": 200}, default=TO_ADMIN_LOGIN),
+    Row("admin:accounts_user_change", ("alice",), expect={**ADMIN_ONLY, "outsider": NOT_HERE},
+        default=TO_ADMIN_LOGIN, label="alice"),
+    Row("admin:accounts_user_change", ("root",), expect={**ADMIN_ONLY, "admin": NOT_HERE, "outsider": NOT_HERE},
+        default=TO_ADMIN_LOGIN, label="root"),
+    Row("admin:schools_region_changelist", expect={**ADMIN_ONLY, "admin": 403, "outsider": 403},
+        default=TO_ADMIN_LOGIN),
+    Row("admin:schools_subject_change", ("subject",), expect={**ADMIN_ONLY, "outsider": NOT_HERE},
+        default=TO_ADMIN_LOGIN),
+    Row("admin:schools_subject_change", ("subject",), "POST", default=TO_ADMIN_LOGIN,
+        expect={**ADMIN_ONLY, "admin": SUBJECTS, "root": SUBJECTS, "outsider": NOT_HERE},
+        payload=rename_subject, writers=("admin", "root"), done=subject_renamed),
+]
+# fmt: on
+
+CASES = [pytest.param(row, role, id=row.id(role)) for row in ROWS for role in ROLES]
+
+
+# --- The scene: the world of conftest.py with a held lesson, a mark and an absence ---------------
+
+
+@pytest.fixture
+def scene(world):
+    lesson = f.make_lesson(world.journal, dt.date(2026, 11, 18), topic="Дроби")
+    result = services.journal_save(
+        journal=world.journal,
+        author=world.alice,
+        cells=[
+            {"lesson": lesson.pk, "student": world.anna.pk, "value": "5"},
+            {"lesson": lesson.pk, "student": world.boris.pk, "value": "н"},
+        ],
+    )
+    assert result.ok
+    root = f.UserFactory(username="root", is_superuser=True, is_staff=True)
+    outsider = f.UserFactory(username="outsider")
+    f.add_role(outsider, f.SchoolFactory(short_name="Школа № 2"), Role.JOURNAL_ADMIN)
+    return SimpleNamespace(
+        world=world,
+        users={**world.users(), "root": root, "outsider": outsider},
+        journal=world.journal,
+        lesson=lesson,
+        mark=Mark.objects.get(lesson=lesson, student=world.anna),
+        anna=world.anna,
+        boris=world.boris,
+        third=world.students_5a[2],
+        q2=world.periods[1],
+        subject=world.math,
+        absence=Attendance.objects.get(lesson=lesson, student=world.boris),
+        class_5a=world.class_5a,
+        alice=world.alice,
+        root=root,
+    )
+
+
+def snapshot() -> dict:
+    """Everything a refused request must leave as it was."""
+    return {
+        "lessons": list(Lesson.objects.order_by("pk").values_list()),
+        "marks": list(Mark.objects.order_by("pk").values_list()),
+        "attendance": list(Attendance.objects.order_by("pk").values_list()),
+        "period_marks": list(PeriodMark.objects.order_by("pk").values_list()),
+        "audit": list(Entry.objects.order_by("pk").values_list("pk", "school_id", "seq", "hash")),
+        "subjects": list(Subject.objects.order_by("pk").values_list()),
+    }
+
+
+def _path(scene, name, args) -> str:
+    return reverse(name, args=[getattr(scene, a).pk for a in args])
+
+
+@pytest.mark.parametrize(("row", "role"), CASES)
+def test_access(scene, client_for, row, role):
+    """ACC-1, DIA-3, JRN-10, JRN-11: each role gets exactly the answer of the matrix, and a
+    refused write (403, 404, 405 or a redirect to sign in) changes nothing, while the journal's
+    own teacher (or the administrator, in the admin) really writes with the same request."""
+    client = Client() if role == "anonymous" else client_for(scene.users[role])
+    url = _path(scene, row.url, row.args)
+    query = {k: getattr(scene, v).pk for k, v in row.query.items()}
+    if query:
+        url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+    before = snapshot()
+
+    if row.method == "GET":
+        response = client.get(url)
+    else:
+        data = row.payload(scene) if row.payload else {}
+        if isinstance(data, tuple):
+            response = client.post(url, data=json.dumps(data[1]), content_type="application/json")
+        else:
+            response = client.post(url, data=data)
+
+    expected = row.expected(role)
+    if isinstance(expected, To):
+        assert response.status_code == 302, f"{role}: {row.method} {url} → {response.status_code}, expected a redirect"
+        assert urlparse(response["Location"]).path == _path(scene, expected.name, expected.args)
+    else:
+        assert response.status_code == expected, f"{role}: {row.method} {url} → {response.status_code}"
+
+    after = snapshot()
+    if role in row.writers:
+        row.done(scene, response)
+        if row.url.startswith("journal:"):
+            assert after["audit"] != before["audit"], "a journal write must be in the change log (ARC-1)"
+    else:
+        assert after == before, f"{role}: {row.method} {url} changed data"
+
+
+def _names(patterns, namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _names(p.url_patterns, f"{namespace}{p.namespace}:" if p.namespace else namespace)
+        elif isinstance(p, URLPattern) and p.name:
+            yield namespace + p.name
+
+
+def test_every_url_is_in_the_matrix():
+    """ACC-1: every named URL of the product outside the admin (journal, diary, accounts, the start
+    page) has a row, so a new view cannot ship without its access being stated; and every writing
+    endpoint of the journal and the diary has a POST row in which its writer succeeds."""
+    names = {n for n in _names(get_resolver().url_patterns) if not n.startswith("admin:")}
+    assert {n for n in names if n.startswith(("journal:", "diary:"))} >= {
+        "journal:list", "journal:grid", "journal:save", "journal:lesson_add", "journal:lesson", "journal:cell",
+        "journal:history", "diary:index", "diary:week", "diary:marks",
+    }  # fmt: skip
+    ids = [case.id for case in CASES]
+    assert len(ids) == len(set(ids)), "two rows with the same URL and method need a label"
+    missing = names - {row.url for row in ROWS}
+    assert not missing, f"URLs without a row in the access matrix: {sorted(missing)}"
+    for row in ROWS:
+        if row.method == "POST" and row.url.startswith(("journal:", "diary:")):
+            only_405 = all(row.expected(role) == 405 for role in ROLES if role != "anonymous")
+            assert row.writers or only_405, f"{row.id('*')}: show the write succeeding for its writer"
