@@ -16,7 +16,8 @@ def main(url: str) -> int:
         with psycopg.connect(url, dbname="postgres", connect_timeout=3) as conn:
             conn.execute("SELECT 1")
     except psycopg.Error as exc:
-        print(f"PostgreSQL: {str(exc).strip().splitlines()[0] if str(exc).strip() else exc!r}", file=sys.stderr)
+        lines = str(exc).strip().splitlines()
+        print(f"PostgreSQL: {lines[0] if lines else type(exc).__name__}", file=sys.stderr)
         return 1
     return 0
 
