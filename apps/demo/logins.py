@@ -2,9 +2,10 @@
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import Membership, User
+from apps.accounts.models import Membership, Role, User
 from apps.audit.models import ChainHead, Entry
 from apps.journal.models import Attendance, Journal, Lesson, Mark, PeriodMark
 from apps.people.models import Enrolment, GroupMembership, Guardian, GuardianLink, Staff, Student
@@ -71,17 +72,6 @@ def _class_of(student) -> str:
     return str(enrolments[0].school_class) if enrolments else "—"
 
 
-ROLE_TITLES = {
-    "journal_admin": "Администратор журнала",
-    "director": "Директор",
-    "deputy": "Заместитель директора",
-    "teacher": "Учитель",
-    "class_teacher": "Классный руководитель",
-    "parent": "Родитель",
-    "student": "Учащийся",
-}
-
-
 def login_rows(school: School) -> list[tuple[str, str, str]]:
     """(role title, username, who) for each fixed demo login that exists in the school."""
     rows = []
@@ -90,7 +80,7 @@ def login_rows(school: School) -> list[tuple[str, str, str]]:
         user = users.get(username)
         if user is None or not Membership.objects.filter(user=user, school=school, role=role).exists():
             continue
-        rows.append((_(ROLE_TITLES[role]), username, _describe(user, role, school)))
+        rows.append((capfirst(Role(role).label), username, _describe(user, role, school)))
     return rows
 
 
