@@ -42,7 +42,24 @@ class Change:
     at: datetime = field(default_factory=timezone.now)
 
 
-def entry_hash(*, school_id, seq, at, author_id, action, object_type, object_id, old, new, prev_hash) -> str:
+def entry_hash(
+    *,
+    school_id,
+    seq,
+    at,
+    author_id,
+    action,
+    object_type,
+    object_id,
+    journal_id,
+    lesson_id,
+    student_id,
+    old,
+    new,
+    prev_hash,
+) -> str:
+    """The link's digest covers every column of the entry, including where it sits in the journal
+    (journal, lesson, student), so a cell's history cannot be silently redirected."""
     payload = {
         "school": school_id,
         "seq": seq,
@@ -51,6 +68,9 @@ def entry_hash(*, school_id, seq, at, author_id, action, object_type, object_id,
         "action": action,
         "type": object_type,
         "id": object_id,
+        "journal": journal_id,
+        "lesson": lesson_id,
+        "student": student_id,
         "old": old,
         "new": new,
         "prev": prev_hash,
@@ -126,6 +146,9 @@ def append(school_id: int, changes: list[Change]) -> list[Entry]:
             action=ch.action,
             object_type=ch.object_type,
             object_id=ch.object_id,
+            journal_id=ch.journal_id,
+            lesson_id=ch.lesson_id,
+            student_id=ch.student_id,
             old=ch.old,
             new=ch.new,
             prev_hash=prev,

@@ -45,6 +45,9 @@ CHAIN_FIELDS = (
     "action",
     "object_type",
     "object_id",
+    "journal_id",
+    "lesson_id",
+    "student_id",
     "old",
     "new",
     "prev_hash",
@@ -146,7 +149,22 @@ def check_chain(result: SchoolResult, *, chunk_size: int = 2000) -> None:
         .iterator(chunk_size=chunk_size)
     )
     expected, prev = 1, GENESIS
-    for pk, seq, at, author_id, action, object_type, object_id, old, new, prev_hash, digest in entries:
+    for (
+        pk,
+        seq,
+        at,
+        author_id,
+        action,
+        object_type,
+        object_id,
+        journal_id,
+        lesson_id,
+        student_id,
+        old,
+        new,
+        prev_hash,
+        digest,
+    ) in entries:
         where = {"seq": seq, "id": pk}
         if seq < expected:
             result.chain_problem = Problem(
@@ -168,6 +186,9 @@ def check_chain(result: SchoolResult, *, chunk_size: int = 2000) -> None:
             action=action,
             object_type=object_type,
             object_id=object_id,
+            journal_id=journal_id,
+            lesson_id=lesson_id,
+            student_id=student_id,
             old=old,
             new=new,
             prev_hash=prev_hash,

@@ -101,6 +101,9 @@ def test_entry_altered_and_rehashed_breaks_the_next_link(world, activity):
         action=entry.action,
         object_type=entry.object_type,
         object_id=entry.object_id,
+        journal_id=entry.journal_id,
+        lesson_id=entry.lesson_id,
+        student_id=entry.student_id,
         old=entry.old,
         new=forged_new,
         prev_hash=entry.prev_hash,
@@ -298,3 +301,13 @@ def test_hash_covers_every_logged_field(world, activity):
         assert problem is not None and problem.entry_id == entry.pk, name
         Entry.objects.filter(pk=entry.pk).update(**original)
     assert verify_changelog().ok
+
+
+def test_entry_moved_to_another_cell_breaks_the_chain(world, activity):
+    """ARC-1, ARC-8: the locator of an entry (which lesson and student it belongs to) is part of
+    its hash: pointing a mark's history at another student is found."""
+    entry = Entry.objects.get(object_type="mark", object_id=activity.anna_mark.pk)
+    raw("UPDATE audit_entry SET student_id = %s WHERE id = %s", [world.boris.pk, entry.pk])
+    ok, _out, err = run()
+    assert not ok
+    assert f"запись №{entry.seq} (id {entry.pk}): хеш не совпадает — запись изменена" in err
