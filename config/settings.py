@@ -91,7 +91,9 @@ WSGI_APPLICATION = "config.wsgi.application"
 def database_from_url(url: str) -> dict:
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
-        name = unquote(parsed.path[1:]) if parsed.path.startswith("//") else unquote(parsed.path)
+        # sqlite:////abs/path → /abs/path; sqlite:///rel/path → BASE_DIR/rel/path; sqlite:/// → the default file.
+        path = unquote(parsed.path)[1:] if parsed.path.startswith("/") else unquote(parsed.path)
+        name = str(BASE_DIR / path) if path and not path.startswith("/") else path
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name or str(VAR_DIR / "journal.sqlite3"),
