@@ -103,6 +103,7 @@ SICK_START = 0.009  # chance a healthy student falls ill on a school day (2–6 
 SKIP_CHANCE = 0.008  # single missed lesson
 LATE_CHANCE = 0.004
 TWO_COMMENTS = ["Не готов к уроку", "Не выполнено домашнее задание", "Работа не закончена"]
+ABSENT_REASONS = [Attendance.Reason.UNEXCUSED, Attendance.Reason.EXCUSED, Attendance.Reason.UNKNOWN]
 FUTURE_SCHOOL_DAYS = 5  # lessons planned ahead with topics and homework
 WEEKS_IN_YEAR = 33
 Q = Decimal("0.01")
@@ -204,7 +205,7 @@ class Unit:
 
 
 class DemoBuilder:
-    def __init__(self, options: Options, out=None):
+    def __init__(self, options: Options, out=None, password: str | None = None):
         self.o = options
         self.rng = random.Random(options.seed)
         self.out = out
@@ -215,7 +216,7 @@ class DemoBuilder:
         else:
             self.today = options.today
             self.now = dt.datetime.combine(options.today, dt.time(18, 0), TZ)
-        self.password = make_password(DEMO_PASSWORD)  # one hash for every demo user
+        self.password = password or make_password(DEMO_PASSWORD)  # one hash for every demo user
         self.usernames: set[str] = {u for u, _r in LOGINS}
         self.users: list[User] = []
         self.memberships: list[tuple[User, str]] = []
@@ -249,12 +250,16 @@ class DemoBuilder:
 
     # -- school, year, calendar ------------------------------------------------------------------
 
-    def _school_and_year(self):
+    def _make_school(self) -> School:
+        """The school row (a hook: the dataset generator names its schools differently)."""
         region, _ = Region.objects.get_or_create(name=REGION_NAME)
         municipality, _ = Municipality.objects.get_or_create(region=region, name=MUNICIPALITY_NAME)
-        self.school = school = School.objects.create(
+        return School.objects.create(
             municipality=municipality, name=SCHOOL_NAME, short_name=SCHOOL_SHORT_NAME, timezone="Europe/Moscow"
         )
+
+    def _school_and_year(self):
+        self.school = school = self._make_school()
         y = year_start_for(self.today)
         self.year = AcademicYear.objects.create(
             school=school,
@@ -808,11 +813,9 @@ class DemoBuilder:
         at = dt.datetime.combine(day, BELLS[number - 1][1], TZ)
         return min(at, self.now - dt.timedelta(minutes=30))
 
-    def _lessons(self):
-        """Lessons from the year's first day up to today, and a few days ahead with their topics
-        and homework, following the timetable."""
+    def _lesson_plans(self) -> dict[int, tuple[str, int] | None]:
+        """Per journal (by id()): which kind of assessed lesson comes every how many lessons."""
         rng = self.rng
-        index = {id(j): 0 for j in self.journals}
         plans = {}
         for u in self.units:
             kind = cur.SUBJECT_KIND[u.subject]
@@ -827,9 +830,41 @@ class DemoBuilder:
                 else:
                     extra = 2 if kind == "oral" else 0
                     plans[id(j)] = ("control", max(6, u.hours * 3 + extra) + rng.randint(0, 2))
+        return plans
+
+    def _lesson_content(self, u: Unit, j: Journal, i: int, plans: dict, practical_no: dict):
+        """The `i`-th lesson (from 0) of journal `j`: (topic, homework, no_homework, work type id,
+        special) where special is "control", "practical", "test" or None."""
+        c = u.cls
+        topics = cur.topics_for(u.subject, c.grade)
+        topic, ti = cur.lesson_topic(topics, i, u.hours * WEEKS_IN_YEAR)
+        plan = plans[id(j)]
+        special = plan[0] if plan and i % plan[1] == plan[1] - 1 else None
+        work_type_id = None
+        if special == "control":
+            topic = cur.control_topic(u.subject, topics[ti])
+            name = "Диктант" if u.subject == "Русский язык" else "Контрольная работа"
+            work_type_id = self.work_types[name].pk
+        elif special == "practical":
+            practical_no[id(j)] += 1
+            name = "Лабораторная работа" if cur.SUBJECT_KIND[u.subject] == "lab" else "Практическая работа"
+            topic = f"{name} № {practical_no[id(j)]}. {topics[ti]}"
+            work_type_id = self.work_types[name].pk
+        elif special == "test":
+            topic = f"{topics[ti]}. Контрольные упражнения"
+            work_type_id = self.work_types["Практическая работа"].pk
+        homework, no_homework = "", False
+        if c.grade >= 2:  # JRN-6: no homework in the first grade
+            text = cur.homework(u.subject, c.grade, ti + 1, self.rng)
+            homework, no_homework = (text, False) if text else ("", True)
+        return topic, homework, no_homework, work_type_id, special
+
+    def _lessons(self):
+        """Lessons from the year's first day up to today, and a few days ahead with their topics
+        and homework, following the timetable."""
+        index = {id(j): 0 for j in self.journals}
+        plans = self._lesson_plans()
         practical_no = defaultdict(int)
-        dictation = self.work_types["Диктант"].pk
-        control = self.work_types["Контрольная работа"].pk
         lessons = []
         lesson_id = next_id(Lesson)
         planned_at = self.now - dt.timedelta(hours=2)
@@ -841,31 +876,12 @@ class DemoBuilder:
                     u = table.get((weekday, number))
                     if u is None:
                         continue
-                    topics = cur.topics_for(u.subject, c.grade)
                     for j in u.journals:
                         i = index[id(j)]
                         index[id(j)] = i + 1
-                        topic, ti = cur.lesson_topic(topics, i, u.hours * WEEKS_IN_YEAR)
-                        plan = plans[id(j)]
-                        special = plan[0] if plan and i % plan[1] == plan[1] - 1 else None
-                        work_type_id = None
-                        if special == "control":
-                            topic = cur.control_topic(u.subject, topics[ti])
-                            work_type_id = dictation if u.subject == "Русский язык" else control
-                        elif special == "practical":
-                            practical_no[id(j)] += 1
-                            name = (
-                                "Лабораторная работа" if cur.SUBJECT_KIND[u.subject] == "lab" else "Практическая работа"
-                            )
-                            topic = f"{name} № {practical_no[id(j)]}. {topics[ti]}"
-                            work_type_id = self.work_types[name].pk
-                        elif special == "test":
-                            topic = f"{topics[ti]}. Контрольные упражнения"
-                            work_type_id = self.work_types["Практическая работа"].pk
-                        homework, no_homework = "", False
-                        if c.grade >= 2:  # JRN-6: no homework in the first grade
-                            text = cur.homework(u.subject, c.grade, ti + 1, rng)
-                            homework, no_homework = (text, False) if text else ("", True)
+                        topic, homework, no_homework, work_type_id, special = self._lesson_content(
+                            u, j, i, plans, practical_no
+                        )
                         past = day <= self.today
                         lessons.append(
                             SimpleNamespace(
@@ -924,6 +940,47 @@ class DemoBuilder:
                 k += 1
         return days
 
+    mark_chance = MARK_CHANCE  # a knob for the dataset generator
+
+    def _cell(self, sick_reason, ability: float, graded: bool, special, lesson_type, activity: bool):
+        """One student at one lesson: (attendance kind or None, its reason, [(work type, value,
+        comment)]). `sick_reason` is set on the days of an illness; `lesson_type` is the lesson's
+        work type (for a control, practical or test lesson, where everyone present is marked)."""
+        rng = self.rng
+        reason = sick_reason
+        r = rng.random()
+        if reason is None and r < SKIP_CHANCE:
+            reason = rng.choices(ABSENT_REASONS, [4, 3, 3])[0]
+        late = reason is None and r < SKIP_CHANCE + LATE_CHANCE
+        kind = None
+        if reason is not None or late:
+            kind = Attendance.Kind.LATE if late else Attendance.Kind.ABSENT
+            reason = reason or Attendance.Reason.UNKNOWN
+            if not late:
+                return kind, reason, ()
+        if not graded:
+            return kind, reason, ()
+        if special is not None:
+            types = [lesson_type]
+            shift = -0.25 if special == "control" else 0.1
+        elif rng.random() < self.mark_chance:
+            wt = self.work_types
+            answer, independent = wt["Ответ на уроке"], wt["Самостоятельная работа"]
+            shift = 0.0
+            types = [answer if activity else rng.choices([answer, wt["Домашняя работа"], independent], [60, 20, 20])[0]]
+            if rng.random() < SECOND_MARK_CHANCE:
+                types.append(independent if types[0] is not independent else answer)
+        else:
+            return kind, reason, ()
+        marks = []
+        for work_type in types:
+            value = self._value(ability, shift)
+            comment = ""
+            if value == "2" and rng.random() < 0.3:
+                comment = rng.choice(TWO_COMMENTS)
+            marks.append((work_type, value, comment))
+        return kind, reason, marks
+
     def _marks_and_attendance(self):
         rng = self.rng
         sick = {id(s): self._sick_days(s) for s in self.students}
@@ -936,13 +993,10 @@ class DemoBuilder:
         }
         period_of = {d: p.order for p in self.periods for d in self.school_days if p.starts <= d <= p.ends}
         self.sums: dict[tuple[int, int, int], list] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-        wt = self.work_types
-        answer, home, independent = wt["Ответ на уроке"], wt["Домашняя работа"], wt["Самостоятельная работа"]
-        by_pk = {w.pk: w for w in wt.values()}
+        by_pk = {w.pk: w for w in self.work_types.values()}
         school_id = self.school.pk
         marks, absences = [], []
         mark_id, attendance_id = next_id(Mark), next_id(Attendance)
-        absent_reasons = [Attendance.Reason.UNEXCUSED, Attendance.Reason.EXCUSED, Attendance.Reason.UNKNOWN]
         for lesson in self.lessons:
             if not lesson.past:
                 continue
@@ -951,51 +1005,32 @@ class DemoBuilder:
             at = lesson.at
             graded = u.cls.grade >= 2 and u.subject not in cur.UNGRADED
             activity = cur.SUBJECT_KIND[u.subject] == "activity"
+            lesson_type = by_pk.get(lesson.work_type_id)
             for s, ability in self.members[id(j)]:
                 if lesson.date < s.starts or (s.ends and lesson.date > s.ends):
                     continue
-                reason = sick[id(s)].get(lesson.date)
-                r = rng.random()
-                if reason is None and r < SKIP_CHANCE:
-                    reason = rng.choices(absent_reasons, [4, 3, 3])[0]
-                late = reason is None and r < SKIP_CHANCE + LATE_CHANCE
-                if reason is not None or late:
+                kind, reason, cell_marks = self._cell(
+                    sick[id(s)].get(lesson.date), ability, graded, special, lesson_type, activity
+                )
+                if kind is not None:
                     absences.append(
                         SimpleNamespace(
                             id=attendance_id,
                             school_id=school_id,
                             lesson_id=lesson.id,
                             student_id=s.obj.pk,
-                            kind=Attendance.Kind.LATE if late else Attendance.Kind.ABSENT,
-                            reason=reason or Attendance.Reason.UNKNOWN,
+                            kind=kind,
+                            reason=reason,
                             author_id=author_id,
                             updated_at=at,
                             lesson=lesson,
                         )
                     )
                     attendance_id += 1
-                    if not late:
-                        continue
-                if not graded:
-                    continue
-                if special is not None:
-                    types = [by_pk[lesson.work_type_id]]
-                    shift = -0.25 if special == "control" else 0.1
-                elif rng.random() < MARK_CHANCE:
-                    shift = 0.0
-                    types = [answer if activity else rng.choices([answer, home, independent], [60, 20, 20])[0]]
-                    if rng.random() < SECOND_MARK_CHANCE:
-                        types.append(independent if types[0] is not independent else answer)
-                else:
+                if not cell_marks:
                     continue
                 acc = self.sums[(id(j), period_of[lesson.date], id(s))]
-                for position, work_type in enumerate(types):
-                    value = self._value(ability, shift)
-                    comment = ""
-                    if value == "2" and rng.random() < 0.3:
-                        comment = rng.choice(
-                            ["Не готов к уроку", "Не выполнено домашнее задание", "Работа не закончена"]
-                        )
+                for position, (work_type, value, comment) in enumerate(cell_marks):
                     marks.append(
                         SimpleNamespace(
                             id=mark_id,
