@@ -52,9 +52,11 @@ INSTALLED_APPS = [
     "apps.diary",
     "apps.audit",
     "apps.demo",
+    "apps.ops",
 ]
 
 MIDDLEWARE = [
+    "apps.ops.middleware.QueryCountMiddleware",  # only when JOURNAL_BENCH=1 (make bench)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -3,6 +3,7 @@ from django.views.i18n import set_language
 
 from apps.accounts import views as account_views
 from apps.accounts.admin_site import site as admin_site
+from apps.ops.views import healthz
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -11,4 +12,5 @@ urlpatterns = [
     path("diary/", include("apps.diary.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin_site.urls),
+    path("healthz", healthz, name="healthz"),
 ]

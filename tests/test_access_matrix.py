@@ -173,6 +173,7 @@ ROWS = [
     Row("accounts:school_switch", method="POST", payload=lambda s: {"school": s.world.school.pk},
         expect={**ANON, "root": 404, "outsider": 404}, default=To("home")),
     Row("set_language", method="POST", payload=lambda s: {"language": "ru", "next": "/"}, default=To("home")),
+    Row("healthz", default=200),  # the health check answers everyone, signed in or not
 
     # The journal: staff only. Its teacher writes; the class teacher and the administration read
     # (JRN-11) and are refused a write with 403; bob, families (JRN-10) and strangers get 404.
