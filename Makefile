@@ -16,13 +16,14 @@ PG_URL   ?= postgres://postgres@127.0.0.1:5432/journal
 PYTEST   := $(BIN)/pytest -n 2
 TEST_SQLITE_URL := sqlite:///$(CURDIR)/var/test.sqlite3
 
-.PHONY: help run demo test lint fmt env
+.PHONY: help run demo test lint fmt env bench
 
 help:
 	@echo "make run   — подготовить всё, загрузить демонстрационную школу и запустить журнал на http://$(HOST):$(PORT)"
 	@echo "make demo  — пересоздать демонстрационную школу"
 	@echo "make test  — ruff и все тесты (SQLite, затем PostgreSQL на 127.0.0.1:5432)"
 	@echo "make lint  — проверить стиль;  make fmt — отформатировать код"
+	@echo "make bench — нагрузочный замер на PostgreSQL (SIZES=school — только малый размер), docs/performance.md"
 
 # The virtualenv, and the locked requirements reinstalled only when requirements.lock changes.
 env: $(STAMP)
@@ -58,3 +59,12 @@ lint: env
 fmt: env
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The benchmark of issue 5 (docs/performance.md): PostgreSQL at 127.0.0.1:5432, datasets generated
+# once per size; locust lives in its own virtualenv (.venv-bench, requirements-bench.lock).
+bench: env
+	@cmp -s requirements-bench.lock .venv-bench/.requirements-installed 2>/dev/null || { \
+	    scripts/venv.sh "$(PYTHON)" .venv-bench && \
+	    .venv-bench/bin/python -m pip install --disable-pip-version-check --quiet -r requirements-bench.lock && \
+	    cp requirements-bench.lock .venv-bench/.requirements-installed; }
+	$(BIN)/python bench/run.py $(if $(SIZES),--sizes $(SIZES))
