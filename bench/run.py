@@ -56,7 +56,9 @@ def say(text: str) -> None:
 def code_version() -> str:
     """A digest of what decides the data: the generator's code and every migration."""
     h = hashlib.sha256()
-    files = sorted((ROOT / "apps" / "demo").rglob("*.py")) + sorted((ROOT / "apps").glob("*/migrations/*.py"))
+    demo = ROOT / "apps" / "demo"
+    files = sorted(demo.glob("*.py")) + sorted((demo / "management" / "commands").glob("*.py"))
+    files += sorted((ROOT / "apps").glob("*/migrations/*.py"))
     for path in files:
         h.update(str(path.relative_to(ROOT)).encode())
         h.update(path.read_bytes())

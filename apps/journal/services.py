@@ -212,7 +212,9 @@ class CellContext:
     students: dict[int, Student]
 
     @classmethod
-    def load(cls, journal: Journal, lessons: list[Lesson], student_ids) -> CellContext:
+    def load(
+        cls, journal: Journal, lessons: list[Lesson], student_ids, work_types: dict[int, WorkType] | None = None
+    ) -> CellContext:
         student_ids = set(student_ids)
         lesson_ids = [lesson.pk for lesson in lessons]
         marks: dict[tuple[int, int], list[Mark]] = {}
@@ -222,7 +224,9 @@ class CellContext:
             (a.lesson_id, a.student_id): a
             for a in Attendance.objects.filter(lesson_id__in=lesson_ids, student_id__in=student_ids)
         }
-        default_wt = WorkType.objects.filter(school_id=journal.school_id).order_by("-is_default", "order", "pk").first()
+        if work_types is None:
+            work_types = {wt.pk: wt for wt in WorkType.objects.filter(school_id=journal.school_id)}
+        default_wt = min(work_types.values(), key=lambda wt: (not wt.is_default, wt.order, wt.pk), default=None)
         students = {s.pk: s for s in Student.objects.filter(pk__in=student_ids, school_id=journal.school_id)}
         return cls(
             journal=journal,
@@ -273,7 +277,9 @@ def cell_set(*, ctx: CellContext, lesson: Lesson, student_id: int, text: str, au
 
     school_id = lesson.school_id
     kept: list[Mark] = []
-    with transaction.atomic():
+    # No savepoint of its own: journal_save already gives every cell one (a second one cost two
+    # more round trips per cell); called alone, this is the transaction.
+    with transaction.atomic(savepoint=False):
         # Marks: position by position, keep what is unchanged, update, create, delete.
         for pos in range(max(len(existing), len(parsed.marks))):
             old = existing[pos] if pos < len(existing) else None
@@ -600,7 +606,7 @@ def journal_save(*, journal: Journal, author, cells=(), lessons=(), period_marks
                 lesson.refresh_from_db()
                 msg = _message(exc) if isinstance(exc, ValidationError) else _("Неверные данные урока.")
                 result.lessons.append(ItemResult(key, False, error=msg))
-        ctx = CellContext.load(journal, list(lessons_by_id.values()), student_ids) if cells else None
+        ctx = CellContext.load(journal, list(lessons_by_id.values()), student_ids, work_types) if cells else None
         for item in cells:
             lesson = lessons_by_id.get(_int(item.get("lesson")))
             student_id = _int(item.get("student"))
