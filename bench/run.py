@@ -82,8 +82,9 @@ def _marker(pg: str, name: str) -> dict | None:
     return dict(zip(("size", "seed", "version", "generator"), row, strict=True)) if row else None
 
 
-def ensure_database(pg: str, size: str, seed: int, manifest: Path) -> tuple[str, dict] | None:
-    """journal_bench_<size>, holding the dataset of this size, seed and code version."""
+def ensure_database(pg: str, size: str, seed: int, manifest: Path, reuse: bool = False) -> tuple[str, dict] | None:
+    """journal_bench_<size>, holding the dataset of this size, seed and code version (with `reuse`,
+    any dataset of this size and seed: for working on the application without regenerating)."""
     name = f"journal_bench_{size}"
     url = f"{pg}/{name}"
     generator = "generate_dataset" if GENERATOR.exists() else ("load_demo" if size == "school" else None)
@@ -92,8 +93,10 @@ def ensure_database(pg: str, size: str, seed: int, manifest: Path) -> tuple[str,
         return None
     want = {"size": size, "seed": seed, "version": code_version(), "generator": generator}
     env = {**os.environ, "DATABASE_URL": url}
-    if _marker(pg, name) == want:
-        say(f"== {size}: база {name} уже содержит набор данных (seed {seed}, версия {want['version']})")
+    have = _marker(pg, name)
+    if have == want or (reuse and have and (have["size"], have["seed"]) == (size, seed)):
+        say(f"== {size}: база {name} уже содержит набор данных (seed {seed}, версия {have['version']})")
+        want = have
         subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
         return url, want
     say(f"== {size}: создаётся база {name} и набор данных ({generator}, seed {seed}) …")
@@ -243,7 +246,12 @@ def run_locust(server: Server, plan: Path, scenario: str, users: int, seconds: f
         "--exit-code-on-error",
         "0",
     ]
-    subprocess.run(cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    log = workdir / f"{scenario}-{tag}.log"
+    with open(log, "w") as out:
+        done = subprocess.run(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    if done.returncode != 0:
+        say(log.read_text()[-3000:])
+        raise SystemExit(f"locust: {scenario} завершился с кодом {done.returncode}")
     stats = report.read_locust_stats(Path(f"{prefix}_stats.csv"))
     extra_data = json.loads(extra.read_text()) if extra.exists() else {}
     return stats, extra_data
@@ -339,6 +347,12 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=int(os.environ.get("BENCH_SEED", 1)))
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--no-save", action="store_true", help="print only, write no result files")
+    parser.add_argument(
+        "--reuse-data",
+        action="store_true",
+        default=os.environ.get("BENCH_REUSE_DATA") == "1",
+        help="keep a dataset of the same size and seed even if the generator's code changed since",
+    )
     args = parser.parse_args(argv)
     sizes = [s for s in args.sizes.split(",") if s]
     scenarios = [s for s in args.scenarios.split(",") if s]
@@ -359,7 +373,7 @@ def main(argv=None) -> int:
     all_rows: dict[str, list[report.Row]] = {}
     try:
         for size in sizes:
-            ready = ensure_database(args.pg, size, args.seed, workdir / f"manifest-{size}.json")
+            ready = ensure_database(args.pg, size, args.seed, workdir / f"manifest-{size}.json", args.reuse_data)
             if ready is None:
                 continue
             url, marker = ready
