@@ -110,10 +110,18 @@ def diary_week(*, student: Student, monday: dt.date) -> DiaryWeek:
         .order_by("date", "number", "journal__subject__name", "pk")
     )
     # Marks and absences by date range, not by a list of lesson ids: the query runs (and is
-    # counted) even in an empty week; rows for lessons not shown above are ignored.
+    # counted) even in an empty week; rows for lessons not shown above are ignored. The lesson's
+    # school is named too, so its (school, date) index bounds the join to this school's week —
+    # without it PostgreSQL scanned every lesson of every school in that week (cost grew with the
+    # district, docs/performance.md).
     marks: dict[int, list[Mark]] = defaultdict(list)
     for mark in (
-        Mark.objects.filter(school_id=school_id, student_id=student.pk, lesson__date__range=(monday, saturday))
+        Mark.objects.filter(
+            school_id=school_id,
+            student_id=student.pk,
+            lesson__school_id=school_id,
+            lesson__date__range=(monday, saturday),
+        )
         .select_related("work_type")
         .order_by("lesson_id", "position", "pk")
     ):
@@ -121,7 +129,10 @@ def diary_week(*, student: Student, monday: dt.date) -> DiaryWeek:
     attendance = {
         a.lesson_id: a
         for a in Attendance.objects.filter(
-            school_id=school_id, student_id=student.pk, lesson__date__range=(monday, saturday)
+            school_id=school_id,
+            student_id=student.pk,
+            lesson__school_id=school_id,
+            lesson__date__range=(monday, saturday),
         )
     }
     bells = {slot.number: slot for slot in BellSlot.objects.filter(school_id=school_id)}
@@ -186,7 +197,9 @@ def marks_by_subject(*, student: Student, period: Period) -> list[SubjectRow]:
         subject_of[journal.pk] = journal.subject_id
 
     for mark in (
-        Mark.objects.filter(school_id=school_id, student_id=student.pk, lesson__date__range=span)
+        Mark.objects.filter(
+            school_id=school_id, student_id=student.pk, lesson__school_id=school_id, lesson__date__range=span
+        )
         .select_related("lesson", "work_type")
         .order_by("lesson__date", "lesson__number", "position", "pk")
     ):
@@ -195,7 +208,9 @@ def marks_by_subject(*, student: Student, period: Period) -> list[SubjectRow]:
             rows[subject_id].marks.append(mark)
 
     for item in (
-        Attendance.objects.filter(school_id=school_id, student_id=student.pk, lesson__date__range=span)
+        Attendance.objects.filter(
+            school_id=school_id, student_id=student.pk, lesson__school_id=school_id, lesson__date__range=span
+        )
         .values("lesson__journal_id", "kind")
         .annotate(n=Count("pk"))
     ):
