@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "apps.diary",
     "apps.audit",
     "apps.demo",
+    "apps.rights",
+    "apps.compromise",
     "apps.ops",
 ]
 
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "apps.accounts.middleware.CurrentSchoolMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.compromise.passwords.PasswordChangeRequiredMiddleware",  # a temporary password is replaced first (ACC-10)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -153,6 +153,78 @@ def subject_renamed(s, response):
     assert Subject.objects.get(pk=s.subject.pk).name == "Алгебра"
 
 
+# Rights (ACC-2) and compromise (ACC-10) ------------------------------------------------------------
+
+
+def rights_form(s):
+    """The rights page as shown (the defaults checked), plus the social pedagogue reading all journals."""
+    from apps.rights import registry
+
+    on = [f"{role}:{code}" for role, codes in registry.DEFAULTS.items() for code in codes]
+    return {"version": "0", "on": [*on, "social_pedagogue:journals_all"]}
+
+
+def rights_saved(s, response):
+    from apps.rights import registry
+
+    assert s.world.school.role_rights.overrides == {"social_pedagogue": {registry.JOURNALS_ALL: True}}
+
+
+def compromise_form(s):
+    return {"user": s.victim.pk, "moment": "2026-11-20T09:00", "note": ""}
+
+
+def compromise_reported(s, response):
+    from apps.compromise.models import CompromiseReport
+
+    assert CompromiseReport.objects.filter(user=s.victim, school=s.world.school).count() == 2
+    s.victim.refresh_from_db()
+    assert not s.victim.has_usable_password()
+
+
+def compromise_reverted(s, response):
+    s.case.refresh_from_db()
+    assert s.case.confirmed_by == s.world.admin
+
+
+def temporary_password_issued(s, response):
+    s.victim.refresh_from_db()
+    assert s.victim.has_usable_password() and s.victim.password_change_required
+
+
+def own_report(s):
+    return {"moment": "2026-11-20T09:00", "note": "", "confirm": "on"}
+
+
+def own_reported(s, response):
+    from apps.compromise.models import CompromiseReport
+
+    report = CompromiseReport.objects.exclude(pk=s.case.pk).get()
+    assert report.reported_by == report.user and not report.user.has_usable_password()
+
+
+OWN_PASSWORD = "Svoy-parol-2026"
+
+
+def own_password_form(s):
+    return {"old_password": f.PASSWORD, "new_password1": OWN_PASSWORD, "new_password2": OWN_PASSWORD}
+
+
+def own_password_changed(s, response):
+    response.wsgi_request.user.refresh_from_db()
+    assert response.wsgi_request.user.check_password(OWN_PASSWORD)
+
+
+class LatestCase:
+    """The compromise case just created (its id is known only after the request)."""
+
+    @property
+    def pk(self):
+        from apps.compromise.models import CompromiseReport
+
+        return CompromiseReport.objects.order_by("-pk").first().pk
+
+
 J = ("journal",)
 CELL = {"lesson": "lesson", "student": "anna"}  # anna has a «5» there
 ABSENT_CELL = {"lesson": "lesson", "student": "boris"}  # boris an «н»
@@ -212,6 +284,33 @@ ROWS = [
     Row("diary:marks", ("boris",), expect=own_diary("quinn"), label="boris"),
     Row("diary:week", ("anna",), "POST", expect=ANON, default=405, label="anna"),  # the diary is read-only (JRN-10)
 
+    # Rights of roles (ACC-2): the journal administrator of a school sets them (the outsider: his own
+    # school's). The classes page is for staff; class lists for the roles with «списки учащихся».
+    Row("rights:matrix", expect={**ANON, "admin": 200, "outsider": 200}),
+    Row("rights:matrix", method="POST", payload=rights_form, writers=("admin",), done=rights_saved,
+        expect={**ANON, "admin": To("rights:matrix"), "outsider": To("rights:matrix")}),
+    Row("rights:classes", expect={**ANON, **dict.fromkeys(("alice", "bob", "carol", "outsider", *SCHOOL_WIDE), 200)}),
+    Row("rights:class_list", ("class_5a",), expect={**ANON, **dict.fromkeys(SCHOOL_WIDE, 200)}),
+    # Compromised credentials (ACC-10): any user reports his own account; the journal administrator
+    # reports any account of his school, reviews the operations, confirms the revert, issues a password.
+    Row("compromise:list", expect={**ANON, "admin": 200, "outsider": 200}),
+    Row("compromise:report", expect={**ANON, "admin": 200, "outsider": 200}),
+    Row("compromise:report", method="POST", payload=compromise_form, writers=("admin",), done=compromise_reported,
+        expect={**ANON, "admin": To("compromise:case", ("latest_case",)), "outsider": 200}),  # not his school's
+    Row("compromise:case", ("case",), expect={**ANON, "admin": 200}),
+    Row("compromise:revert", ("case",), expect=ANON, default=405),
+    Row("compromise:revert", ("case",), "POST", writers=("admin",), done=compromise_reverted,
+        expect={**ANON, "admin": To("compromise:case", ("case",))}),
+    Row("compromise:password", ("case",), "POST", writers=("admin",), done=temporary_password_issued,
+        expect={**ANON, "admin": 200}),
+    Row("compromise:report_own", expect=ANON, default=200),
+    Row("compromise:report_own", method="POST", payload=own_report, default=To("accounts:login"),
+        writers=tuple(r for r in ROLES if r not in ("anonymous", "root")), done=own_reported,
+        expect={**ANON, "root": 200}),  # a superuser's account is not handled here
+    Row("compromise:password_change", expect=ANON, default=200),
+    Row("compromise:password_change", method="POST", payload=own_password_form, default=To("home"),
+        writers=tuple(r for r in ROLES if r != "anonymous"), done=own_password_changed, expect=ANON),
+
     # The admin (ACC-1): the journal administrator of this school and the superuser. Another
     # school's administrator finds nothing of this school (sent back to the admin index); only
     # the superuser manages regions and superusers.
@@ -257,6 +356,14 @@ def scene(world):
     root = f.UserFactory(username="root", is_superuser=True, is_staff=True)
     outsider = f.UserFactory(username="outsider")
     f.add_role(outsider, f.SchoolFactory(short_name="Школа № 2"), Role.JOURNAL_ADMIN)
+    # A compromised account's case (ACC-10): another teacher of the school, reported by the administrator.
+    victim = f.UserFactory(username="victim")
+    f.add_role(victim, world.school, Role.TEACHER)
+    from apps.compromise.services import compromise_report
+
+    (case,) = compromise_report(
+        user=victim, moment=dt.datetime(2026, 11, 20, 8, tzinfo=dt.UTC), reported_by=world.admin, school=world.school
+    )
     return SimpleNamespace(
         world=world,
         users={**world.users(), "root": root, "outsider": outsider},
@@ -272,6 +379,9 @@ def scene(world):
         class_5a=world.class_5a,
         alice=world.alice,
         root=root,
+        victim=victim,
+        case=case,
+        latest_case=LatestCase(),
     )
 
 

@@ -2,6 +2,11 @@
 
 Every view asks here; nothing else filters by user. The school is the tenant: each helper
 filters by `request.school` first, so a user with roles in two schools never mixes them.
+
+What a role may do is not written here but in apps.rights.registry (ACC-1, ACC-2): functions
+with default grants per role, which the school's journal administrator switches on and off.
+`functions(request)` computes the user's functions once per request, from request.roles and the
+school's overrides (read together with the memberships by CurrentSchoolMiddleware: no query).
 """
 
 from __future__ import annotations
@@ -11,9 +16,10 @@ from django.http import Http404
 
 from apps.journal.models import Journal
 from apps.people.models import Student
+from apps.rights import registry as rights
 from apps.schools.models import AcademicYear, SchoolClass
 
-from .models import SCHOOL_WIDE_READ, STAFF_ROLES, Role
+from .models import STAFF_ROLES
 
 
 def roles(request) -> set[str]:
@@ -21,7 +27,46 @@ def roles(request) -> set[str]:
 
 
 def is_staff(request) -> bool:
+    """May reach the staff pages at all (what they show is decided by the functions)."""
     return bool(roles(request) & STAFF_ROLES)
+
+
+def school_overrides(school) -> dict:
+    """The school's switches {role: {function: bool}}; {} when it kept every default."""
+    if school is None:
+        return {}
+    try:
+        return school.role_rights.overrides or {}
+    except school.__class__.role_rights.RelatedObjectDoesNotExist:
+        return {}
+
+
+def functions(request) -> frozenset[str]:
+    """The functions of apps.rights.registry this user has in the current school (cached on the request)."""
+    school = getattr(request, "school", None)
+    key = (getattr(school, "pk", None), frozenset(roles(request)))
+    cached = getattr(request, "_rights_functions", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    granted = rights.granted(key[1], school_overrides(school)) if school is not None else frozenset()
+    request._rights_functions = (key, granted)
+    return granted
+
+
+def can(request, function: str) -> bool:
+    """Has this user the function (apps.rights.registry code) in the current school?"""
+    if function not in rights.FUNCTIONS:
+        raise ValueError(f"unknown function: {function}")
+    return function in functions(request)
+
+
+def reads_all_journals(request) -> bool:
+    return can(request, rights.JOURNALS_ALL)
+
+
+def reads_journals(request) -> bool:
+    """Has any way into the journals (all of them, her class's, or her own)."""
+    return bool(functions(request) & {rights.JOURNALS_ALL, rights.JOURNALS_CLASS, rights.JOURNALS_OWN})
 
 
 def journals_readable(request) -> QuerySet[Journal]:
@@ -31,22 +76,20 @@ def journals_readable(request) -> QuerySet[Journal]:
     if school is None or not request.user.is_authenticated:
         return Journal.objects.none()
     qs = Journal.objects.filter(school=school)
-    r = roles(request)
-    if r & SCHOOL_WIDE_READ:
+    if can(request, rights.JOURNALS_ALL):
         return qs
     cond = Q(pk__in=[])
-    if Role.TEACHER in r or Role.CLASS_TEACHER in r:
+    if can(request, rights.JOURNALS_OWN):
         cond |= Q(teacher__user=request.user)
-    if Role.CLASS_TEACHER in r:
+    if can(request, rights.JOURNALS_CLASS):
         cond |= Q(group__school_class__class_teacher__user=request.user)
     return qs.filter(cond)
 
 
 def can_write_journal(request, journal: Journal) -> bool:
     """Only the teacher of the journal writes it, and only while its year is open.
-    Students never write (JRN-10): they hold no teacher role."""
-    r = roles(request)
-    if not (Role.TEACHER in r or Role.CLASS_TEACHER in r):
+    Students never write (JRN-10): they hold no teacher role, so no «вести свой журнал»."""
+    if not can(request, rights.JOURNALS_OWN):
         return False
     if journal.year.status == AcademicYear.Status.CLOSED:
         return False
@@ -71,11 +114,10 @@ def diary_students(request) -> QuerySet[Student]:
     school = getattr(request, "school", None)
     if school is None or not request.user.is_authenticated:
         return Student.objects.none()
-    r = roles(request)
     cond = Q(pk__in=[])
-    if Role.PARENT in r:
+    if can(request, rights.DIARY_CHILDREN):
         cond |= Q(guardian_links__guardian__user=request.user)
-    if Role.STUDENT in r:
+    if can(request, rights.DIARY_SELF):
         cond |= Q(user=request.user)
     return Student.objects.filter(school=school).filter(cond).distinct()
 
@@ -89,7 +131,9 @@ def get_student_for_diary(request, pk) -> Student:
 
 def get_class_for_attendance(request, pk) -> tuple[SchoolClass, bool]:
     """The class whose absences this user reviews (JRN-5): its class teacher writes the reasons
-    (while the year is open), the administration reads, everybody else gets 404."""
+    (while the year is open; «отмечать причины пропусков своего класса»), whoever may «видеть
+    посещаемость всех классов» reads (the administration; the nurse and the social pedagogue by
+    default), everybody else gets 404."""
     school = getattr(request, "school", None)
     if school is None or not request.user.is_authenticated:
         raise Http404
@@ -97,12 +141,23 @@ def get_class_for_attendance(request, pk) -> tuple[SchoolClass, bool]:
         school_class = SchoolClass.objects.select_related("school", "year", "class_teacher").get(pk=pk, school=school)
     except (SchoolClass.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    r = roles(request)
     leads = (
-        Role.CLASS_TEACHER in r
+        can(request, rights.ATTENDANCE_REASONS)
         and school_class.class_teacher is not None
         and school_class.class_teacher.user_id == request.user.pk
     )
-    if not leads and not r & SCHOOL_WIDE_READ:
+    if not leads and not can(request, rights.ATTENDANCE_ALL):
         raise Http404
     return school_class, leads and school_class.year.status != AcademicYear.Status.CLOSED
+
+
+def classes_listed(request) -> QuerySet[SchoolClass]:
+    """The classes of the school whose lists (and, with the function, attendance) this user may
+    open from the classes page: all of them with «видеть списки учащихся классов» or «видеть
+    посещаемость всех классов»; none otherwise."""
+    school = getattr(request, "school", None)
+    if school is None or not request.user.is_authenticated:
+        return SchoolClass.objects.none()
+    if not functions(request) & {rights.CLASS_LISTS, rights.ATTENDANCE_ALL}:
+        return SchoolClass.objects.none()
+    return SchoolClass.objects.filter(school=school)

@@ -1,6 +1,9 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from apps.rights import registry as rights
+
+from . import access
 from .models import SCHOOL_WIDE_READ, STAFF_ROLES, Role
 
 
@@ -8,10 +11,16 @@ def navigation(request):
     """The menu a user sees follows their roles in the current school."""
     roles = getattr(request, "roles", set())
     items = []
-    if roles & STAFF_ROLES:
+    if roles & STAFF_ROLES and access.reads_journals(request):
         items.append((reverse("journal:list"), _("Журналы"), "journal"))
+    if roles & STAFF_ROLES and access.functions(request) & {rights.CLASS_LISTS, rights.ATTENDANCE_ALL}:
+        items.append((reverse("rights:classes"), _("Классы"), "rights"))
     if roles & {Role.PARENT, Role.STUDENT}:
         items.append((reverse("diary:index"), _("Дневник"), "diary"))
     if roles & {Role.JOURNAL_ADMIN} or (roles & SCHOOL_WIDE_READ and request.user.is_staff):
         items.append((reverse("admin:index"), _("Администрирование"), "admin"))
+    if access.can(request, rights.RIGHTS_MANAGE):
+        items.append((reverse("rights:matrix"), _("Права ролей"), "rights"))
+    if access.can(request, rights.COMPROMISE_MANAGE):
+        items.append((reverse("compromise:list"), _("Компрометация"), "compromise"))
     return {"nav_items": items, "current_roles": roles}

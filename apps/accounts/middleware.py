@@ -1,4 +1,6 @@
-from .models import Membership
+from apps.rights.coordinators import coordinated_schools
+
+from .models import Membership, Role
 
 SESSION_KEY = "school_id"
 
@@ -14,8 +16,13 @@ class CurrentSchoolMiddleware:
         request.roles = set()
         request.schools = []
         if request.user.is_authenticated:
-            memberships = list(Membership.objects.filter(user=request.user).select_related("school"))
+            # The school's role rights (apps.rights, ACC-2) come in the same query.
+            memberships = list(Membership.objects.filter(user=request.user).select_related("school__role_rights"))
             schools = {m.school_id: m.school for m in memberships}
+            # A municipal coordinator also works in every school of the municipality (ORG-1).
+            coordinated = {s.pk: s for s in coordinated_schools(request)}
+            for school_id, school in coordinated.items():
+                schools.setdefault(school_id, school)
             request.schools = sorted(schools.values(), key=lambda s: s.short_name)
             chosen = request.session.get(SESSION_KEY)
             if chosen not in schools and schools:
@@ -23,6 +30,8 @@ class CurrentSchoolMiddleware:
             if chosen is not None:
                 request.school = schools[chosen]
                 request.roles = {m.role for m in memberships if m.school_id == chosen}
+                if chosen in coordinated:
+                    request.roles.add(Role.MUNICIPAL_COORDINATOR)
         return self.get_response(request)
 
 

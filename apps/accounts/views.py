@@ -12,7 +12,8 @@ from .models import Role
 def home(request):
     """Send each user to where their work is: staff to the journals, families to the diary."""
     if access.is_staff(request):
-        return redirect("journal:list")
+        # Roles without journals (secretary, nurse, social pedagogue …) start at the classes page.
+        return redirect("journal:list" if access.reads_journals(request) else "rights:classes")
     if access.roles(request) & {Role.PARENT, Role.STUDENT}:
         return redirect("diary:index")
     return render(request, "accounts/no_role.html", status=403)

@@ -21,7 +21,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts import access
-from apps.accounts.models import SCHOOL_WIDE_READ
 from apps.audit import selectors as audit_selectors
 
 from . import selectors, services
@@ -81,7 +80,7 @@ def journal_list(request):
     sections = selectors.journal_sections(
         journals=access.journals_readable(request),
         user=request.user,
-        school_wide=bool(access.roles(request) & SCHOOL_WIDE_READ),
+        school_wide=access.reads_all_journals(request),
     )
     return render(request, "journal/list.html", {"sections": sections})
 
