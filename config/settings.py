@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apps.diary",
     "apps.audit",
     "apps.demo",
+    "apps.security",
     "apps.rights",
     "apps.compromise",
     "apps.ops",
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "apps.ops.middleware.QueryCountMiddleware",  # only when JOURNAL_BENCH=1 (make bench)
     "django.middleware.security.SecurityMiddleware",
+    "apps.security.middleware.SecurityHeadersMiddleware",  # CSP and friends (OPS-3)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "apps.accounts.middleware.LanguageMiddleware",
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "apps.accounts.middleware.CurrentSchoolMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.security.middleware.SessionGuardMiddleware",  # idle timeout, required second factor (ACC-11)
     "apps.compromise.passwords.PasswordChangeRequiredMiddleware",  # a temporary password is replaced first (ACC-10)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -132,9 +135,17 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Argon2 for every new or changed password; PBKDF2 still verifies (and upgrades) older hashes.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -166,6 +177,22 @@ CSRF_COOKIE_HTTPONLY = False  # the grid script reads the token from the form, n
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Production behind HTTPS (JOURNAL_HTTPS=1): HTTPS only, cookies only over HTTPS, HSTS — so that
+# `manage.py check --deploy` is clean. The reverse proxy must set X-Forwarded-Proto.
+JOURNAL_HTTPS = os.environ.get("JOURNAL_HTTPS", "0") == "1"
+if JOURNAL_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's plain-HTTP health check
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("JOURNAL_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("JOURNAL_HSTS_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("JOURNAL_HSTS_PRELOAD", "1") == "1"
+# The client's address for sign-in throttling and history: REMOTE_ADDR, or behind a reverse proxy
+# the last address of this header (e.g. X-Forwarded-For, X-Real-IP).
+JOURNAL_CLIENT_IP_HEADER = os.environ.get("JOURNAL_CLIENT_IP_HEADER", "")
 
 LOGGING = {
     "version": 1,

@@ -225,6 +225,47 @@ class LatestCase:
         return CompromiseReport.objects.order_by("-pk").first().pk
 
 
+# --- Security (ACC-11, ACC-12, OPS-3): one's own sessions, password and second factor ----------
+
+
+def alice_elsewhere(s):
+    """Alice is also signed in on her phone; only she can end that session."""
+    from apps.security.models import UserSession
+
+    now = dt.datetime.now(dt.UTC)
+    phone = UserSession.objects.create(session_key="alice-phone", user=s.alice, started_at=now, last_seen_at=now)
+    return {"session": phone.pk}
+
+
+def alice_phone_ended(s, response):
+    from apps.security.models import UserSession
+
+    assert not UserSession.objects.filter(session_key="alice-phone").exists()
+
+
+def others_ended(s, response):
+    from apps.security.models import UserSession
+
+    user = response.wsgi_request.user
+    assert not UserSession.objects.filter(user=user).exclude(session_key=response.wsgi_request.session.session_key)
+
+
+NEW_PASSWORD = "Зимний-вечер-2026"
+
+
+def change_password(s):
+    return {"old_password": f.PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+
+
+def password_changed(s, response):
+    response.wsgi_request.user.refresh_from_db()
+    assert response.wsgi_request.user.check_password(NEW_PASSWORD)
+
+
+SIGNED_IN = tuple(r for r in ROLES if r != "anonymous")
+OWN_PAGE = {**ANON}  # everyone signed in: their own page
+
+
 J = ("journal",)
 CELL = {"lesson": "lesson", "student": "anna"}  # anna has a «5» there
 ABSENT_CELL = {"lesson": "lesson", "student": "boris"}  # boris an «н»
@@ -332,6 +373,26 @@ ROWS = [
     Row("admin:schools_subject_change", ("subject",), "POST", default=TO_ADMIN_LOGIN,
         expect={**ADMIN_ONLY, "admin": SUBJECTS, "root": SUBJECTS, "outsider": NOT_HERE},
         payload=rename_subject, writers=("admin", "root"), done=subject_renamed),
+
+    # Security (ACC-11, ACC-12, OPS-3): every signed-in user manages only their own sessions,
+    # password and second factor; the code step of signing in is for the anonymous only.
+    Row("security:index", expect=OWN_PAGE, default=200),
+    Row("security:session_end", expect=ANON, default=405),
+    Row("security:session_end", method="POST", payload=alice_elsewhere, writers=("alice",), done=alice_phone_ended,
+        expect={**ANON, "alice": To("security:index")}),
+    Row("security:sessions_end_others", expect=ANON, default=405),
+    Row("security:sessions_end_others", method="POST", payload=alice_elsewhere, writers=SIGNED_IN,
+        done=others_ended, expect=ANON, default=To("security:index")),
+    Row("security:password_change", expect=OWN_PAGE, default=200),
+    Row("security:password_change", method="POST", payload=change_password, writers=SIGNED_IN,
+        done=password_changed, expect=ANON, default=To("security:index")),
+    Row("security:totp", expect=OWN_PAGE, default=200),
+    Row("security:totp", method="POST", expect=ANON, default=To("security:totp")),  # nothing to confirm yet
+    Row("security:totp_disable", expect=ANON, default=405),
+    Row("security:totp_disable", method="POST", expect=ANON, default=To("security:totp")),  # nothing to disable
+    Row("security:sign_in_code", expect={"anonymous": To("accounts:login")}, default=To("home")),
+    Row("security:sign_in_code", method="POST", expect={"anonymous": To("accounts:login")}, default=To("home")),
+    Row("admin:security_securitypolicy_changelist", expect={**ADMIN_ONLY, "outsider": 200}, default=TO_ADMIN_LOGIN),
 ]
 # fmt: on
 
