@@ -1,8 +1,9 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
 
 
 class OpsConfig(AppConfig):
+    """Operating the service: the health check and the benchmark's query counter. No models, so
+    nothing of it appears in the admin."""
+
     name = "apps.ops"
     label = "ops"
-    verbose_name = _("Эксплуатация")
