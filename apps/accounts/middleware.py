@@ -25,8 +25,8 @@ class CurrentSchoolMiddleware:
                 schools.setdefault(school_id, school)
             request.schools = sorted(schools.values(), key=lambda s: s.short_name)
             chosen = request.session.get(SESSION_KEY)
-            if chosen not in schools and schools:
-                chosen = request.schools[0].pk
+            if chosen not in schools:  # also when every role is gone since the school was chosen
+                chosen = request.schools[0].pk if schools else None
             if chosen is not None:
                 request.school = schools[chosen]
                 request.roles = {m.role for m in memberships if m.school_id == chosen}
