@@ -197,8 +197,13 @@ def marks_by_subject(*, student: Student, period: Period) -> list[SubjectRow]:
         subject_of[journal.pk] = journal.subject_id
 
     for mark in (
+        # By the journals found above (index on journal, date): joined to the whole school's
+        # lessons of the quarter, PostgreSQL hashed thousands of them for the student's few hundred marks.
         Mark.objects.filter(
-            school_id=school_id, student_id=student.pk, lesson__school_id=school_id, lesson__date__range=span
+            school_id=school_id,
+            student_id=student.pk,
+            lesson__journal_id__in=list(subject_of),
+            lesson__date__range=span,
         )
         .select_related("lesson", "work_type")
         .order_by("lesson__date", "lesson__number", "position", "pk")
