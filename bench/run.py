@@ -94,7 +94,8 @@ def ensure_database(pg: str, size: str, seed: int, manifest: Path, reuse: bool =
     want = {"size": size, "seed": seed, "version": code_version(), "generator": generator}
     env = {**os.environ, "DATABASE_URL": url}
     have = _marker(pg, name)
-    if have == want or (reuse and have and (have["size"], have["seed"]) == (size, seed)):
+    same_kind = have and (have["size"], have["seed"], have["generator"]) == (size, seed, generator)
+    if have == want or (reuse and same_kind):
         say(f"== {size}: база {name} уже содержит набор данных (seed {seed}, версия {have['version']})")
         want = have
         subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
