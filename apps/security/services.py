@@ -185,12 +185,19 @@ def totp_disable(*, user) -> None:
     TOTPDevice.objects.filter(user=user).delete()
 
 
-def sessions_prune(*, user, idle_minutes: int) -> None:
+def sessions_prune(*, user, idle_minutes: int, keep: str | None = None) -> None:
     """Sessions idle longer than the timeout are over (their browsers would be signed out at the
-    next request anyway): they leave the list, and the store, now."""
+    next request anyway), and so are those gone from the store (expired, cleared, or replaced by
+    another user's sign-in in that browser): they leave the list, and the store, now."""
     import datetime as dt
 
     cutoff = timezone.now() - dt.timedelta(minutes=idle_minutes, seconds=TOUCH_EVERY)
-    for key in UserSession.objects.filter(user=user, last_seen_at__lt=cutoff).values_list("session_key", flat=True):
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    over = [
+        key
+        for key, seen in UserSession.objects.filter(user=user).values_list("session_key", "last_seen_at")
+        if key != keep and (seen < cutoff or not store.exists(key))
+    ]
+    for key in over:
         _store_delete(key)
-    UserSession.objects.filter(user=user, last_seen_at__lt=cutoff).delete()
+    UserSession.objects.filter(session_key__in=over).delete()

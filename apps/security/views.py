@@ -18,7 +18,7 @@ from apps.accounts.models import Role
 
 from . import agents, selectors, services, texts, totp
 from .forms import CodeForm, SignInForm
-from .models import SignInEvent, TOTPDevice, UserSession
+from .models import DEFAULT_STAFF_IDLE_MINUTES, SignInEvent, TOTPDevice, UserSession
 
 PENDING_SECONDS = 5 * 60  # time to type the code after the password
 
@@ -96,9 +96,9 @@ def sign_in_code(request):
 def index(request):
     """The user's own security page: where they are signed in, how they signed in lately."""
     user = request.user
-    idle = request.session.get(services.IDLE) or selectors.DEFAULT_STAFF_IDLE_MINUTES
-    services.sessions_prune(user=user, idle_minutes=idle)
+    idle = request.session.get(services.IDLE) or DEFAULT_STAFF_IDLE_MINUTES
     current = request.session.session_key
+    services.sessions_prune(user=user, idle_minutes=idle, keep=current)
     sessions = [
         {"session": s, "device": agents.describe(s.user_agent), "current": s.session_key == current}
         for s in selectors.active_sessions(user=user)

@@ -212,3 +212,22 @@ def test_browser_names():
     )
     assert agents.describe(yandex) == "Яндекс Браузер 24, Windows"
     assert agents.describe("") == "Неизвестный браузер"
+
+
+def test_sessions_that_are_over_leave_the_list(world, frozen_now):
+    """ACC-12: the list shows only sessions that can still be used: one gone from the session
+    store (expired and cleared), or left idle past the timeout, is gone from it."""
+    office, old, phone = browser(), browser(CHROME_ANDROID, "198.51.100.7"), browser(SAFARI_IPHONE, "198.51.100.8")
+    sign_in(office, "alice")
+    sign_in(old, "alice")
+    sign_in(phone, "alice")
+    Session.objects.filter(session_key=old.session.session_key).delete()  # what clearsessions does
+    assert "Chrome" not in sessions_list(office)
+    assert "Safari" in sessions_list(office)
+
+    frozen_now.shift(dt.timedelta(minutes=20))
+    office.get(reverse("journal:list"))
+    frozen_now.shift(dt.timedelta(minutes=20))  # the phone: 40 minutes idle
+    listed = sessions_list(office)
+    assert "Safari" not in listed and "это устройство" in listed
+    assert not signed_in(phone)
