@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from . import services, texts
 
@@ -76,11 +75,7 @@ class SessionGuardMiddleware:
         if (
             session.get(services.TOTP_REQUIRED)
             and not session.get(services.HAS_TOTP)
-            and request.path_info not in self.exempt_paths()
+            and request.path not in self.exempt_paths()
         ):
-            messages.warning(
-                request,
-                _("В вашей школе администратор журнала входит с кодом подтверждения. Настройте двухэтапный вход."),
-            )
-            return redirect("security:totp")
+            return redirect("security:totp")  # the page itself says why
         return None
