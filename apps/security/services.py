@@ -201,3 +201,20 @@ def sessions_prune(*, user, idle_minutes: int, keep: str | None = None) -> None:
     for key in over:
         _store_delete(key)
     UserSession.objects.filter(session_key__in=over).delete()
+
+
+HISTORY_DAYS = 365
+
+
+def security_cleanup(*, history_days: int = HISTORY_DAYS) -> tuple[int, int]:
+    """Delete sign-in history older than `history_days` and list rows of sessions that are no
+    longer in the store. Returns (events deleted, sessions dropped)."""
+    import datetime as dt
+
+    events, _ = SignInEvent.objects.filter(at__lt=timezone.now() - dt.timedelta(days=history_days)).delete()
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    gone = [
+        key for key in UserSession.objects.values_list("session_key", flat=True).iterator() if not store.exists(key)
+    ]
+    UserSession.objects.filter(session_key__in=gone).delete()
+    return events, len(gone)

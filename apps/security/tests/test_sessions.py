@@ -2,6 +2,7 @@
 signed in (ACC-11, ACC-12)."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -231,3 +232,26 @@ def test_sessions_that_are_over_leave_the_list(world, frozen_now):
     listed = sessions_list(office)
     assert "Safari" not in listed and "это устройство" in listed
     assert not signed_in(phone)
+
+
+def test_nightly_cleanup_keeps_a_year_of_history(world, frozen_now):
+    """ACC-12, OPS-3: `manage.py security_cleanup` deletes sign-in history older than a year
+    (addresses are personal data) and drops sessions that no longer exist from the lists."""
+    from django.core.management import call_command
+
+    from apps.security.models import SignInEvent
+
+    sign_in(browser(), "alice", password="не-тот-пароль")
+    frozen_now.shift(dt.timedelta(days=300))
+    office = browser()
+    sign_in(office, "alice")
+    gone = browser(CHROME_ANDROID)
+    sign_in(gone, "alice")
+    Session.objects.filter(session_key=gone.session.session_key).delete()
+    frozen_now.shift(dt.timedelta(days=70))
+
+    out = io.StringIO()
+    call_command("security_cleanup", stdout=out)
+    assert "sign-in events deleted: 1" in out.getvalue()
+    assert list(SignInEvent.objects.values_list("outcome", flat=True)) == ["success", "success"]
+    assert list(UserSession.objects.values_list("session_key", flat=True)) == [office.session.session_key]
