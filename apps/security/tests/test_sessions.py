@@ -252,6 +252,6 @@ def test_nightly_cleanup_keeps_a_year_of_history(world, frozen_now):
 
     out = io.StringIO()
     call_command("security_cleanup", stdout=out)
-    assert "sign-in events deleted: 1" in out.getvalue()
+    assert "Удалено записей истории входов: 1; сеансов убрано из списков: 1." in out.getvalue()
     assert list(SignInEvent.objects.values_list("outcome", flat=True)) == ["success", "success"]
     assert list(UserSession.objects.values_list("session_key", flat=True)) == [office.session.session_key]

@@ -3,6 +3,7 @@ retention period is deleted — addresses and browsers are personal data (152-Ф
 sessions gone from the session store leave the users' lists."""
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from apps.security import services
 
@@ -17,4 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, days, **options):
         events, sessions = services.security_cleanup(history_days=days)
-        self.stdout.write(f"sign-in events deleted: {events}; sessions dropped from the lists: {sessions}")
+        self.stdout.write(
+            _("Удалено записей истории входов: %(events)s; сеансов убрано из списков: %(sessions)s.")
+            % {"events": events, "sessions": sessions}
+        )
