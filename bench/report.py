@@ -44,6 +44,7 @@ class Row:
     ratio_to_floor: float | None = None
     users: int = 0
     duration_s: float = 0.0
+    load_avg: float | None = None
     by_request: dict = field(default_factory=dict)
 
 
@@ -183,6 +184,7 @@ HEADERS = [
     "× floor",
     "marks/s",
     "fail",
+    "load",
 ]
 
 
@@ -200,6 +202,7 @@ def table_rows(rows: list[Row]) -> list[list[str]]:
             _fmt(r.ratio_to_floor, 3),
             _fmt(r.marks_per_s),
             str(r.failures),
+            _fmt(r.load_avg),
         ]
         for r in rows
     ]

@@ -398,10 +398,12 @@ def main(argv=None) -> int:
                     if args.warmup:
                         run_locust(server, plan_path, scenario, users, args.warmup, workdir, f"{size}-warmup")
                     server.reset_peak_rss()
+                    load_before = os.getloadavg()[0]
                     stats, extra = run_locust(server, plan_path, scenario, users, args.duration, workdir, size)
                     row = report.make_row(
                         scenario, stats, extra, duration_s=args.duration, users=users, peak_rss_kb=server.peak_rss_kb()
                     )
+                    row.load_avg = round(load_before, 2)  # the machine's 1-minute load when the run began
                     rows.append(row)
                     q = row.queries_per_request
                     say(f"   {scenario:14} {row.rps:8.1f} req/s  p95 {row.p95_ms:5.0f} ms  SQL/req {q}")
