@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "apps.security.middleware.SessionGuardMiddleware",  # idle timeout, required second factor (ACC-11)
     "apps.compromise.passwords.PasswordChangeRequiredMiddleware",  # a temporary password is replaced first (ACC-10)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.replica.ReplicaMiddleware",  # read-after-write marker when a replica is configured
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -128,6 +129,20 @@ def database_from_url(url: str) -> dict:
 
 
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite:///"))}
+
+# Optional streaming replica for the diary's reads (config/replica.py, docs/architecture.md).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database_from_url(os.environ["DATABASE_REPLICA_URL"])
+    if DATABASES["replica"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ValueError("DATABASE_REPLICA_URL must be a postgres:// URL")
+    DATABASES["replica"].update(
+        CONN_HEALTH_CHECKS=True,
+        OPTIONS={"connect_timeout": int(os.environ.get("DATABASE_REPLICA_CONNECT_TIMEOUT", "2"))},
+        TEST={"MIRROR": "default"},  # tests: the replica is the test database itself
+    )
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+REPLICA_READ_AFTER_WRITE_SECONDS = int(os.environ.get("REPLICA_READ_AFTER_WRITE_SECONDS", "5"))
+REPLICA_RETRY_SECONDS = int(os.environ.get("REPLICA_RETRY_SECONDS", "30"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

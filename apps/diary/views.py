@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from apps.accounts import access
 from apps.accounts.models import Role
 from apps.journal.services import school_today
+from config.replica import replica_reads
 
 from . import selectors
 
@@ -65,6 +66,7 @@ def _requested_day(request, today: dt.date) -> tuple[dt.date, bool]:
 
 
 @login_required
+@replica_reads
 @require_GET
 def week(request, student_id: int):
     student = access.get_student_for_diary(request, student_id)
@@ -82,6 +84,7 @@ def week(request, student_id: int):
 
 
 @login_required
+@replica_reads
 @require_GET
 def marks(request, student_id: int):
     student = access.get_student_for_diary(request, student_id)
