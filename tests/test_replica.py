@@ -55,19 +55,33 @@ def replica_alias():
     """A "replica" alias in the connection settings (never connected to in Part 1)."""
     conf = copy.deepcopy(connections.settings[DEFAULT_DB_ALIAS])
     conf["TEST"] = {**conf.get("TEST", {}), "MIRROR": None}
+    with _replica_alias(conf):
+        yield conf
+
+
+@contextlib.contextmanager
+def _replica_alias(conf: dict):
+    """The "replica" alias set to `conf` for the block; whatever was there before comes back."""
+    previous = connections.settings.get(replica.REPLICA)
+
+    def forget():
+        with contextlib.suppress(Exception):
+            connections[replica.REPLICA].close()
+        with contextlib.suppress(AttributeError, KeyError):
+            del connections[replica.REPLICA]
+
+    forget()
     connections.settings[replica.REPLICA] = conf
     replica.mark_healthy()
-    yield conf
-    _forget_replica_alias()
-
-
-def _forget_replica_alias():
-    with contextlib.suppress(Exception):
-        connections[replica.REPLICA].close()
-    with contextlib.suppress(AttributeError, KeyError):
-        del connections[replica.REPLICA]
-    connections.settings.pop(replica.REPLICA, None)
-    replica.mark_healthy()
+    try:
+        yield
+    finally:
+        forget()
+        if previous is None:
+            connections.settings.pop(replica.REPLICA, None)
+        else:
+            connections.settings[replica.REPLICA] = previous
+        replica.mark_healthy()
 
 
 @replica.replica_reads
@@ -332,9 +346,7 @@ def live_replica(django_db_setup, django_db_blocker):
             OPTIONS={**replica_conf.get("OPTIONS", {}), "connect_timeout": 2},
             TEST={**replica_conf["TEST"], "MIRROR": None},
         )
-        connections.settings[replica.REPLICA] = replica_conf
-        stack.callback(_forget_replica_alias)
-        replica.mark_healthy()
+        stack.enter_context(_replica_alias(replica_conf))
         yield live
 
 
