@@ -275,7 +275,7 @@ def _save_slot(journal, bench_day, period, cells, used_lessons, rng) -> dict | N
     """A held lesson of `journal` in the bench period, up to the bench day, with `cells` members."""
     from django.db.models import Q
 
-    from apps.journal.models import Lesson
+    from apps.journal.models import Attendance, Lesson
     from apps.people.models import GroupMembership
 
     lessons = list(
@@ -294,6 +294,10 @@ def _save_slot(journal, bench_day, period, cells, used_lessons, rng) -> dict | N
         .values_list("student_id", flat=True)
         .distinct()
     )
+    # Students without an absence or lateness at that lesson: each cell then holds marks only and
+    # the value sent is exactly the value saved.
+    marked = set(Attendance.objects.filter(lesson=lesson).values_list("student_id", flat=True))
+    students = [sid for sid in students if sid not in marked]
     if len(students) < cells:
         return None
     used_lessons.add(lesson.pk)
