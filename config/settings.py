@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apps.security",
     "apps.rights",
     "apps.compromise",
+    "apps.registration",
     "apps.ops",
 ]
 
@@ -186,6 +187,19 @@ STORAGES = {
 
 # The grid without JavaScript posts one field per editable cell (30 students × 40 lessons).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
+
+# Uploaded files (scans of consents): kept under var/, served only through views that check access.
+MEDIA_ROOT = Path(os.environ.get("JOURNAL_MEDIA_ROOT", VAR_DIR / "media"))
+
+# Mail (application results, e-mail confirmation, password reset): printed to the console unless
+# an SMTP server is configured.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "journal@localhost")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the grid script reads the token from the form, not the cookie

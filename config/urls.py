@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("journal/", include("apps.journal.urls")),
     path("diary/", include("apps.diary.urls")),
+    path("access/", include("apps.registration.urls")),
     path("security/", include("apps.security.urls")),
     path("school/", include("apps.rights.urls")),
     path("compromise/", include("apps.compromise.urls")),

@@ -173,8 +173,32 @@ def enrol(student, school_class, starts=None):
     return student
 
 
-def link_guardian(guardian, student, relation=GuardianLink.Relation.MOTHER):
-    return GuardianLink.objects.create(school=student.school, guardian=guardian, student=student, relation=relation)
+def link_guardian(guardian, student, relation=GuardianLink.Relation.MOTHER, consent=True):
+    """A guardian of the student; with a personal-data consent in force (ACC-6) unless consent=False."""
+    link = GuardianLink.objects.create(school=student.school, guardian=guardian, student=student, relation=relation)
+    if consent:
+        make_consent(student, guardian)
+    return link
+
+
+def make_consent(student, guardian=None, given_on=dt.date(2020, 9, 1), **kw):
+    """A registered consent to the processing of personal data (ACC-6): a guardian's for the
+    child, or (guardian=None) the student's own."""
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from apps.registration.models import Consent
+
+    number = (Consent.objects.filter(school=student.school).aggregate(m=Max("number"))["m"] or 0) + 1
+    return Consent.objects.create(
+        school=student.school,
+        number=number,
+        student=student,
+        guardian=guardian,
+        given_on=given_on,
+        recorded_at=timezone.now(),
+        **kw,
+    )
 
 
 def make_journal(school_class, subject, teacher, hours=2):

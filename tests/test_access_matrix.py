@@ -266,6 +266,133 @@ SIGNED_IN = tuple(r for r in ROLES if r != "anonymous")
 OWN_PAGE = {**ANON}  # everyone signed in: their own page
 
 
+# --- Getting access (ACC-3…ACC-9): payloads, what the writer finds written -----------------------
+
+
+class Latest:
+    """The newest row of a model (its id is known only after the request), as a URL argument."""
+
+    def __init__(self, model_path: str):
+        self.model_path = model_path
+
+    @property
+    def pk(self):
+        from django.apps import apps
+
+        return apps.get_model(self.model_path).objects.order_by("-pk").first().pk
+
+
+def issue_form(s):
+    return {"handed_over": "in_person"}
+
+
+def code_issued_for_boris(s, response):
+    from apps.registration.models import AccessCode
+
+    assert AccessCode.objects.filter(student=s.boris, used_at__isnull=True, revoked_at__isnull=True).count() == 1
+
+
+def staff_issue_form(s):
+    return {"handed_over": "paper", "roles": ["teacher"]}
+
+
+def code_issued_for_newcomer(s, response):
+    from apps.registration.models import AccessCode
+
+    assert AccessCode.objects.get(staff=s.newcomer).roles == "teacher"
+
+
+def code_revoked(s, response):
+    s.code.refresh_from_db()
+    assert s.code.revoked_at is not None
+
+
+def consent_form(s):
+    return {"giver": "self", "given_on": "2026-11-20", "note": ""}
+
+
+def consent_recorded(s, response):
+    from apps.registration.models import Consent
+
+    assert Consent.objects.filter(student=s.boris, guardian__isnull=True, given_on=dt.date(2026, 11, 20)).exists()
+
+
+def consent_end_form(s):
+    return {"reason": "withdrawn", "ended_on": "2026-11-20", "note": ""}
+
+
+def consent_ended(s, response):
+    s.consent.refresh_from_db()
+    assert s.consent.ended_on == dt.date(2026, 11, 20)
+
+
+def approve_form(s):
+    return {
+        "student": s.boris.pk,
+        "guardian": "new",
+        "documents": ["identity", "birth"],
+        "consent_presented": "on",
+        "handed_over": "in_person",
+    }
+
+
+def application_approved(s, response):
+    s.application.refresh_from_db()
+    assert s.application.status == "approved" and s.application.codes.count() == 1
+
+
+def refuse_form(s):
+    return {"reason": "documents", "details": "", "documents": []}
+
+
+def application_refused(s, response):
+    s.application.refresh_from_db()
+    assert (s.application.status, s.application.refusal_reason) == ("refused", "documents")
+
+
+def leaver_removed(s, response):
+    from apps.accounts.models import Membership
+
+    assert not Membership.objects.filter(user=s.leaver.user).exists()
+
+
+def deadlines_form(s):
+    return {"invitation_days": "7", "recovery_days": "2", "decision_working_days": "3", "staff_account_days": "3",
+            "staff_removal_days": "2", "family_account_working_days": "10"}  # fmt: skip
+
+
+def deadlines_saved(s, response):
+    from apps.registration.models import AccessSettings
+
+    assert AccessSettings.objects.get(school=response.wsgi_request.school).invitation_days == 7
+
+
+def application_form(s):
+    return {"school": s.world.school.pk, "kind": "parent", "last_name": "Быков", "first_name": "Пётр",
+            "relation": "father", "student_last_name": "Быков", "student_first_name": "Борис",
+            "student_birth_date": "2015-03-01", "school_class": s.class_5a.pk, "phone": "+7 900 000-00-00",
+            "preferred_handover": "in_person", "documents": ["identity"]}  # fmt: skip
+
+
+def application_submitted(s, response):
+    from apps.registration.models import AccessApplication
+
+    assert AccessApplication.objects.filter(first_name="Пётр", status="new").count() == 2  # the scene's and this
+
+
+def email_confirmed(s, response):
+    from apps.registration.models import ConfirmedEmail
+
+    assert ConfirmedEmail.objects.get(user=s.world.pat).email == "pat@example.org"
+
+
+MANAGERS = {**ANON, "carol": 200, "admin": 200}  # the class teacher of 5А and the journal administrator
+OWN_REGISTER = {**MANAGERS, "outsider": 200}  # the outsider sees his own school's (empty) register
+ADMIN_PAGE = {**ANON, "admin": 200, "outsider": 200}
+PUBLIC = dict.fromkeys(ROLES, 200)
+MANAGER_WRITERS = ("carol", "admin")
+
+
 J = ("journal",)
 CELL = {"lesson": "lesson", "student": "anna"}  # anna has a «5» there
 ABSENT_CELL = {"lesson": "lesson", "student": "boris"}  # boris an «н»
@@ -393,6 +520,84 @@ ROWS = [
     Row("security:sign_in_code", expect={"anonymous": To("accounts:login")}, default=To("home")),
     Row("security:sign_in_code", method="POST", expect={"anonymous": To("accounts:login")}, default=To("home")),
     Row("admin:security_securitypolicy_changelist", expect={**ADMIN_ONLY, "outsider": 200}, default=TO_ADMIN_LOGIN),
+    # Getting access (ACC-3…ACC-9). Public: registering with a code, recovering a password, applying
+    # for diary access. The class teacher (her class) and the journal administrator (the school)
+    # issue codes, record consents, decide applications; staff codes, reports and deadlines are
+    # the administrator's. Everybody else: 404.
+    Row("registration:register", default=200),
+    Row("registration:register", method="POST", payload=lambda s: {"code": "AAAAA-AAAAA"}, default=200),
+    Row("registration:register_account", default=To("registration:register")),
+    Row("registration:register_account", method="POST", default=To("registration:register")),
+    Row("registration:forgot", default=200),
+    Row("registration:recover", default=200),
+    Row("registration:recover", method="POST", default=200,
+        payload=lambda s: {"code": "AAAAA-AAAAA", "password1": "x", "password2": "x"}),
+    Row("registration:password_reset", default=200),
+    Row("registration:password_reset", method="POST", payload=lambda s: {"email": "nobody@example.org"},
+        default=To("registration:password_reset_done")),
+    Row("registration:password_reset_done", default=200),
+    Row("registration:password_reset_confirm", ("reset_uid", "reset_token"), default=200),
+    Row("registration:password_reset_complete", default=200),
+    Row("registration:apply", default=200),
+    Row("registration:apply", method="POST", payload=application_form, default=To("registration:apply_done"),
+        writers=ROLES, done=application_submitted),
+    Row("registration:apply_done", default=To("registration:application_status")),
+    Row("registration:application_status", default=200),
+    Row("registration:application_status", method="POST", payload=lambda s: {"number": "1", "secret": "AAAAA-AAAAA"},
+        default=200),
+    Row("registration:email_confirm", ("email_token",), default=200),
+    Row("registration:email_confirm", ("email_token",), "POST", expect={"anonymous": To("accounts:login")},
+        default=To("registration:email"), writers=ROLES, done=email_confirmed),
+    Row("registration:email", expect=ANON, default=200),
+    Row("registration:email", method="POST", payload=lambda s: {"email": "me@example.org"}, expect=ANON,
+        default=To("registration:email")),
+    Row("registration:my_access", expect=ANON, default=200),
+    Row("registration:index", expect=OWN_REGISTER),
+    Row("registration:class_people", ("class_5a",), expect=MANAGERS),
+    Row("registration:staff_people", expect=ADMIN_PAGE),
+    Row("registration:code_issue", ("kind_student", "boris"), expect=MANAGERS, label="student"),
+    Row("registration:code_issue", ("kind_student", "boris"), "POST", payload=issue_form, label="student",
+        expect={**ANON, **dict.fromkeys(MANAGER_WRITERS, To("registration:code_issued", ("latest_code",)))},
+        writers=MANAGER_WRITERS, done=code_issued_for_boris),
+    Row("registration:code_issue", ("kind_guardian", "pat_guardian"), expect=MANAGERS, label="recovery",
+        query={"purpose": "purpose_recovery"}),
+    Row("registration:code_issue", ("kind_staff", "newcomer"), expect={**ANON, "admin": 200}, label="staff"),
+    Row("registration:code_issue", ("kind_staff", "newcomer"), "POST", payload=staff_issue_form, label="staff",
+        expect={**ANON, "admin": To("registration:code_issued", ("latest_code",))},
+        writers=("admin",), done=code_issued_for_newcomer),
+    Row("registration:codes", expect=OWN_REGISTER),
+    Row("registration:codes_csv", expect=OWN_REGISTER),
+    Row("registration:code_issued", ("code",), expect=MANAGERS),
+    Row("registration:code_revoke", ("code",), expect=ANON, default=405),
+    Row("registration:code_revoke", ("code",), "POST", expect={**ANON, **dict.fromkeys(MANAGER_WRITERS,
+        To("registration:codes"))}, writers=MANAGER_WRITERS, done=code_revoked),
+    Row("registration:consents", expect=OWN_REGISTER),
+    Row("registration:consent_add", ("boris",), expect=MANAGERS),
+    Row("registration:consent_add", ("boris",), "POST", payload=consent_form, writers=MANAGER_WRITERS,
+        done=consent_recorded, expect={**ANON, **dict.fromkeys(MANAGER_WRITERS, To("registration:consents"))}),
+    Row("registration:consent_end", ("consent",), expect=MANAGERS),
+    Row("registration:consent_end", ("consent",), "POST", payload=consent_end_form, writers=MANAGER_WRITERS,
+        done=consent_ended, expect={**ANON, **dict.fromkeys(MANAGER_WRITERS, To("registration:consents"))}),
+    Row("registration:consent_scan", ("scanned",), expect=MANAGERS),
+    Row("registration:applications", expect=OWN_REGISTER),
+    Row("registration:application", ("application",), expect=MANAGERS),
+    Row("registration:application_approve", ("application",), expect=ANON, default=405),
+    Row("registration:application_approve", ("application",), "POST", payload=approve_form,
+        writers=MANAGER_WRITERS, done=application_approved,
+        expect={**ANON, **dict.fromkeys(MANAGER_WRITERS, To("registration:code_issued", ("latest_code",)))}),
+    Row("registration:application_refuse", ("application",), expect=ANON, default=405),
+    Row("registration:application_refuse", ("application",), "POST", payload=refuse_form,
+        writers=MANAGER_WRITERS, done=application_refused,
+        expect={**ANON, **dict.fromkeys(MANAGER_WRITERS, To("registration:application_refusal", ("application",)))}),
+    Row("registration:application_refusal", ("refused",), expect=MANAGERS),
+    Row("registration:reports", expect=ADMIN_PAGE),
+    Row("registration:end_access_now", expect=ANON, default=405),
+    Row("registration:end_access_now", method="POST", writers=("admin",), done=leaver_removed,
+        expect={**ANON, "admin": To("registration:reports"), "outsider": To("registration:reports")}),
+    Row("registration:settings", expect=ADMIN_PAGE),
+    Row("registration:settings", method="POST", payload=deadlines_form, writers=("admin", "outsider"),
+        done=deadlines_saved, expect={**ANON, "admin": To("registration:settings"),
+                                      "outsider": To("registration:settings")}),
 ]
 # fmt: on
 
@@ -403,7 +608,7 @@ CASES = [pytest.param(row, role, id=row.id(role)) for row in ROWS for role in RO
 
 
 @pytest.fixture
-def scene(world):
+def scene(world, settings, tmp_path):
     lesson = f.make_lesson(world.journal, dt.date(2026, 11, 18), topic="Дроби")
     result = services.journal_save(
         journal=world.journal,
@@ -425,7 +630,9 @@ def scene(world):
     (case,) = compromise_report(
         user=victim, moment=dt.datetime(2026, 11, 20, 8, tzinfo=dt.UTC), reported_by=world.admin, school=world.school
     )
+    access = access_scene(world, settings, tmp_path)
     return SimpleNamespace(
+        **access,
         world=world,
         users={**world.users(), "root": root, "outsider": outsider},
         journal=world.journal,
@@ -446,6 +653,73 @@ def scene(world):
     )
 
 
+def access_scene(world, settings, tmp_path) -> dict:
+    """Getting access (ACC-3…ACC-9): a code issued for Boris, Boris's consent (from Quinn), Anna's
+    with a scan (from Pat), a new application about Boris and a refused one, a newcomer on the
+    staff without an account, a teacher who left ten days ago, a confirmation link for Pat."""
+    from django.core.files.base import ContentFile
+
+    from apps.people.models import Guardian
+    from apps.registration import services as reg
+    from apps.registration.models import AccessCode, Consent
+
+    settings.MEDIA_ROOT = tmp_path
+    code, _raw = reg.code_issue(school=world.school, purpose=AccessCode.Purpose.INVITATION, issued_by=world.carol,
+                                handed_over="paper", student=world.boris)  # fmt: skip
+    scanned = Consent.objects.get(student=world.anna, guardian__user=world.pat)
+    scanned.scan.save("consent.pdf", ContentFile(b"%PDF-1.4 scan"))
+    application, _secret = reg.application_submit(
+        school=world.school, kind="parent", last_name="Быков", first_name="Пётр", relation="father",
+        student_last_name="Быков", student_first_name="Борис", school_class=world.class_5a, phone="+7 900",
+    )  # fmt: skip
+    refused, _secret = reg.application_submit(
+        school=world.school, kind="parent", last_name="Иванов", first_name="Иван", relation="father",
+        student_last_name="Иванов", student_first_name="Иван", school_class=world.class_5a, phone="+7 901",
+    )  # fmt: skip
+    reg.application_refuse(application=refused, decided_by=world.carol, reason="not_student")
+    leaver_user = f.UserFactory(username="leaver")
+    f.add_role(leaver_user, world.school, Role.TEACHER)
+    token = reg.email_confirmation_send(user=world.pat, email="pat@example.org", confirm_url=lambda t: t)
+    return {
+        "kind_student": SimpleNamespace(pk="student"),
+        "kind_guardian": SimpleNamespace(pk="guardian"),
+        "kind_staff": SimpleNamespace(pk="staff"),
+        "purpose_recovery": SimpleNamespace(pk="recovery"),
+        "pat_guardian": Guardian.objects.get(user=world.pat),
+        "newcomer": f.StaffFactory(
+            school=world.school, user=None, last_name="Новикова", hired_on=dt.date(2026, 11, 19)
+        ),
+        "leaver": f.StaffFactory(school=world.school, user=leaver_user, left_on=dt.date(2026, 11, 10)),
+        "code": code,
+        "latest_code": Latest("registration.AccessCode"),
+        "consent": Consent.objects.get(student=world.boris, guardian__user=world.quinn),
+        "scanned": scanned,
+        "application": application,
+        "refused": refused,
+        "reset_uid": SimpleNamespace(pk="MQ"),
+        "reset_token": SimpleNamespace(pk="set-password"),
+        "email_token": SimpleNamespace(pk=token),
+    }
+
+
+def access_snapshot() -> dict:
+    """The registers of getting access, the roles and the links they change."""
+    from apps.accounts.models import Membership
+    from apps.people.models import Guardian, GuardianLink, Staff, Student
+    from apps.registration.models import (
+        AccessApplication,
+        AccessCode,
+        AccessEnd,
+        AccessSettings,
+        ConfirmedEmail,
+        Consent,
+    )
+
+    models = (AccessApplication, AccessCode, AccessEnd, AccessSettings, ConfirmedEmail, Consent, Membership,
+              Guardian, GuardianLink, Staff, Student)  # fmt: skip
+    return {m.__name__: list(m.objects.order_by("pk").values_list()) for m in models}
+
+
 def snapshot() -> dict:
     """Everything a refused request must leave as it was."""
     return {
@@ -455,6 +729,7 @@ def snapshot() -> dict:
         "period_marks": list(PeriodMark.objects.order_by("pk").values_list()),
         "audit": list(Entry.objects.order_by("pk").values_list("pk", "school_id", "seq", "hash")),
         "subjects": list(Subject.objects.order_by("pk").values_list()),
+        **access_snapshot(),
     }
 
 

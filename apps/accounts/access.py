@@ -16,6 +16,8 @@ from django.http import Http404
 
 from apps.journal.models import Journal
 from apps.people.models import Student
+from apps.registration.deadlines import school_today
+from apps.registration.selectors import parent_may_read_q, student_may_read_q
 from apps.rights import registry as rights
 from apps.schools.models import AcademicYear, SchoolClass
 
@@ -115,10 +117,13 @@ def diary_students(request) -> QuerySet[Student]:
     if school is None or not request.user.is_authenticated:
         return Student.objects.none()
     cond = Q(pk__in=[])
+    # ACC-6, ACC-7: only with a personal-data consent in force (and, for a parent of an adult
+    # student, the student's own consent); apps.registration.selectors states the rule.
+    today = school_today(school)
     if can(request, rights.DIARY_CHILDREN):
-        cond |= Q(guardian_links__guardian__user=request.user)
+        cond |= Q(guardian_links__guardian__user=request.user) & parent_may_read_q(request.user, today)
     if can(request, rights.DIARY_SELF):
-        cond |= Q(user=request.user)
+        cond |= Q(user=request.user) & student_may_read_q(today)
     return Student.objects.filter(school=school).filter(cond).distinct()
 
 
@@ -161,3 +166,105 @@ def classes_listed(request) -> QuerySet[SchoolClass]:
     if not functions(request) & {rights.CLASS_LISTS, rights.ATTENDANCE_ALL}:
         return SchoolClass.objects.none()
     return SchoolClass.objects.filter(school=school)
+
+
+# --- Getting access (ACC-3…ACC-9): the journal administrator for the whole school, the class
+# teacher for the students of her classes and their parents. Everybody else: nothing (404).
+
+
+def manages_access(request) -> bool:
+    from .models import Role
+
+    return getattr(request, "school", None) is not None and bool(
+        roles(request) & {Role.JOURNAL_ADMIN, Role.CLASS_TEACHER}
+    )
+
+
+def administers_access(request) -> bool:
+    from .models import Role
+
+    return getattr(request, "school", None) is not None and Role.JOURNAL_ADMIN in roles(request)
+
+
+def access_classes(request) -> QuerySet[SchoolClass]:
+    """Classes whose families this user gives access to: every class for the journal
+    administrator, her own classes for a class teacher."""
+    if not manages_access(request) or not request.user.is_authenticated:
+        return SchoolClass.objects.none()
+    qs = SchoolClass.objects.filter(school=request.school)
+    if administers_access(request):
+        return qs
+    return qs.filter(class_teacher__user=request.user)
+
+
+def get_class_for_access(request, pk) -> SchoolClass:
+    try:
+        return access_classes(request).select_related("school", "year", "class_teacher").get(pk=pk)
+    except (SchoolClass.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def access_students(request) -> QuerySet[Student]:
+    """Students this user issues codes and records consents for: the whole school for the journal
+    administrator; for a class teacher, those in her classes now (or arriving)."""
+    from apps.registration.selectors import students_of_classes
+
+    if not manages_access(request):
+        return Student.objects.none()
+    if administers_access(request):
+        return Student.objects.filter(school=request.school)
+    classes = access_classes(request)
+    return students_of_classes(classes=classes, today=school_today(request.school)).filter(school=request.school)
+
+
+def access_guardians(request):
+    from apps.people.models import Guardian
+
+    if not manages_access(request):
+        return Guardian.objects.none()
+    return Guardian.objects.filter(school=request.school, links__student__in=access_students(request)).distinct()
+
+
+def access_staff(request):
+    """Staff get their codes from the journal administrator only (ACC-3)."""
+    from apps.people.models import Staff
+
+    if not administers_access(request):
+        return Staff.objects.none()
+    return Staff.objects.filter(school=request.school)
+
+
+def access_codes(request):
+    """Codes in this user's register: all of the school for the administrator; for a class
+    teacher, those of her classes and those she issued."""
+    from apps.registration.models import AccessCode
+
+    if not manages_access(request):
+        return AccessCode.objects.none()
+    qs = AccessCode.objects.filter(school=request.school)
+    if administers_access(request):
+        return qs
+    return qs.filter(Q(school_class__in=access_classes(request)) | Q(issued_by=request.user))
+
+
+def access_consents(request):
+    from apps.registration.models import Consent
+
+    if not manages_access(request):
+        return Consent.objects.none()
+    qs = Consent.objects.filter(school=request.school)
+    if administers_access(request):
+        return qs
+    return qs.filter(student__in=access_students(request))
+
+
+def access_applications(request):
+    """Applications this user decides: all for the administrator, her classes' for a class teacher."""
+    from apps.registration.models import AccessApplication
+
+    if not manages_access(request):
+        return AccessApplication.objects.none()
+    qs = AccessApplication.objects.filter(school=request.school)
+    if administers_access(request):
+        return qs
+    return qs.filter(school_class__in=access_classes(request))

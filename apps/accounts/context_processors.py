@@ -17,6 +17,9 @@ def navigation(request):
         items.append((reverse("rights:classes"), _("Классы"), "rights"))
     if roles & {Role.PARENT, Role.STUDENT}:
         items.append((reverse("diary:index"), _("Дневник"), "diary"))
+        items.append((reverse("registration:my_access"), _("Доступ к дневнику"), "registration"))
+    if roles & {Role.JOURNAL_ADMIN, Role.CLASS_TEACHER}:  # ACC-3…ACC-9: codes, consents, applications
+        items.append((reverse("registration:index"), _("Доступ"), "registration"))
     if roles & {Role.JOURNAL_ADMIN} or (roles & SCHOOL_WIDE_READ and request.user.is_staff):
         items.append((reverse("admin:index"), _("Администрирование"), "admin"))
     if access.can(request, rights.RIGHTS_MANAGE):

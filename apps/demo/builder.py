@@ -34,6 +34,8 @@ from apps.journal.snapshots import (
     period_mark_snapshot,
 )
 from apps.people.models import Enrolment, GroupMembership, Guardian, GuardianLink, Staff, Student
+from apps.registration.deadlines import is_adult
+from apps.registration.models import Consent
 from apps.schools.models import (
     AcademicYear,
     BellSlot,
@@ -668,6 +670,7 @@ class DemoBuilder:
                     GroupMembership(school=self.school, group=grp, student=s.obj, starts=s.starts, ends=s.ends)
                 )
         GuardianLink.objects.bulk_create(links, batch_size=500)
+        self._consents()
         Enrolment.objects.bulk_create(enrolments, batch_size=500)
         GroupMembership.objects.bulk_create(members, batch_size=500)
         Membership.objects.bulk_create(
@@ -679,6 +682,28 @@ class DemoBuilder:
             students=len(self.students),
             guardians=len(self.guardians),
         )
+
+    def _consents(self):
+        """ACC-6: every parent handed in the personal-data consent on the child's first day (the
+        diary opens only with one); a student of age agreed that the parents keep reading it."""
+        consents = [
+            Consent(school=self.school, student=ch.obj, guardian=g, given_on=ch.starts, recorded_at=self.now)
+            for g, fam, _r in self.guardians
+            for ch in fam.children
+        ] + [
+            Consent(
+                school=self.school,
+                student=s.obj,
+                given_on=s.starts,
+                allows_guardians=True,
+                recorded_at=self.now,
+            )
+            for s in self.students
+            if is_adult(s.obj.birth_date, self.year.ends)
+        ]
+        for number, consent in enumerate(consents, start=1):
+            consent.number = number
+        Consent.objects.bulk_create(consents, batch_size=500)
 
     # -- journals and the timetable ----------------------------------------------------------------
 
