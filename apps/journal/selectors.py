@@ -375,16 +375,17 @@ def journal_grid(*, journal: Journal, period: Period | YearSpan, periods: list[P
 def period_averages(*, journal: Journal, period: Period, student_ids) -> dict[int, Decimal | None]:
     """Current weighted averages of some students for a period (after a save). One query."""
     ids = set(student_ids)
-    by_student: dict[int, list[Mark]] = {sid: [] for sid in ids}
-    for m in Mark.objects.filter(
+    by_student: dict[int, list[tuple]] = {sid: [] for sid in ids}
+    # Plain tuples: a column save asks this for ~25 students, hundreds of marks (no model instances).
+    for sid, value, system, weight in Mark.objects.filter(
         school_id=journal.school_id,
         lesson__journal=journal,
         lesson__date__gte=period.starts,
         lesson__date__lte=period.ends,
         student_id__in=ids,
-    ).only("student_id", "value", "grading_system", "weight"):
-        by_student[m.student_id].append(m)
-    return {sid: weighted_average_of(items) for sid, items in by_student.items()}
+    ).values_list("student_id", "value", "grading_system", "weight"):
+        by_student[sid].append((GradingSystem.numeric(system, value), weight))
+    return {sid: weighted_average(pairs) for sid, pairs in by_student.items()}
 
 
 def format_average(value: Decimal | None) -> str:
