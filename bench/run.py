@@ -368,7 +368,7 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=float, default=float(os.environ.get("BENCH_DURATION", 20)))
     parser.add_argument("--warmup", type=float, default=float(os.environ.get("BENCH_WARMUP", 4)))
     parser.add_argument("--users", type=int, default=int(os.environ.get("BENCH_USERS", 10)))
-    parser.add_argument("--save-users", type=int, default=int(os.environ.get("BENCH_SAVE_USERS", 4)))
+    parser.add_argument("--save-users", type=int, default=int(os.environ.get("BENCH_SAVE_USERS", 8)))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 2 * cores + 1)))
     parser.add_argument("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS", "sync"))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", 4)))
