@@ -111,6 +111,7 @@ def build_plan(args) -> dict:
 
     # The bench day and its period, school by school.
     schools = list(School.objects.order_by("pk"))
+    schools_by_id = {school.pk: school for school in schools}
     day_of, monday_of, period_of = {}, {}, {}
     for school in schools:
         today = school_today(school)
@@ -141,8 +142,12 @@ def build_plan(args) -> dict:
     for link in _spread(sorted(first_child.values(), key=lambda li: li.pk), len(first_child), rng):
         by_school[link.school_id].append(link)
     parents = []
-    for link in _round_robin(by_school, args.parents):
+    for link in _round_robin(by_school, len(first_child)):
+        if len(parents) >= args.parents:
+            break
         sid = link.school_id
+        if not _may_read(link, school_today(schools_by_id[sid])):
+            continue  # no consent in force (ACC-6) or the like: the diary answers 404
         parents.append(
             {
                 "cookie": cookie(link.guardian.user),
@@ -251,6 +256,19 @@ def build_plan(args) -> dict:
         "mixed_slots": slots[args.save_slots :],
         "class_teachers": class_teachers,
     }
+
+
+def _may_read(link, today) -> bool:
+    """Whether the parent may read this child's diary today, by the rules of
+    apps.accounts.access.diary_students (consents in force, ACC-6/ACC-7)."""
+    from apps.people.models import Student
+
+    try:
+        from apps.registration.selectors import parent_may_read_q
+    except ImportError:  # before the consents register existed
+        return True
+    user = link.guardian.user
+    return Student.objects.filter(pk=link.student_id).filter(parent_may_read_q(user, today)).exists()
 
 
 def _years(period_of) -> set[int]:
