@@ -101,3 +101,13 @@ def test_tables_show_every_scenario():
     assert text.splitlines()[2].startswith("healthz") and text.splitlines()[3].startswith("mixed")
     assert md.count("\n") == 3 and "| mixed | 10 |" not in md  # users default to 0 here
     assert body[1][8] == "0.200" and body[1][9] == "—"
+
+
+def test_personas_are_spread_over_every_school():
+    """Issue 5: the benchmark's users are taken school by school in turn, so a district run reads
+    and writes every school, not the first one only."""
+    from bench.prepare import _round_robin
+
+    picked = _round_robin({1: ["a1", "a2", "a3"], 2: ["b1"], 3: ["c1", "c2"]}, 5)
+    assert picked == ["a1", "b1", "c1", "a2", "c2"]
+    assert _round_robin({1: ["a1"]}, 3) == ["a1"]  # fewer than asked: all there are
