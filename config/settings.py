@@ -2,7 +2,7 @@
 
 DATABASE_URL   sqlite:///path (default: var/journal.sqlite3) or postgres://user:pw@host:port/name
 DJANGO_DEBUG   "1" for development
-SECRET_KEY     required when DEBUG is off
+SECRET_KEY     if unset, generated once into var/secret_key (mode 600)
 """
 
 import os
