@@ -150,6 +150,48 @@ TABLES = [
 ]
 
 
+def _copy_text(value: str | None) -> str:
+    """A text value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
+def _copy_formatter(fields):
+    """row → one line of COPY text. psycopg's write_row spends about 8 µs on a row of a dozen
+    columns; a line formatted by one f-string made for the table's columns takes about 2 µs,
+    and the dates and times (the same few thousand values over and over) are formatted once."""
+    cache: dict = {}
+
+    def moment(value) -> str:
+        try:
+            return cache[value]
+        except KeyError:
+            cache[value] = text = value.isoformat()
+            return text
+
+    parts = []
+    for i, f in enumerate(fields):
+        if isinstance(f, models.DateField):  # and DateTimeField
+            conv = "M"
+        elif isinstance(f, models.BooleanField):
+            parts.append(f'{{"t" if r[{i}] else "f"}}')
+            continue
+        elif isinstance(f, (models.CharField, models.TextField, models.JSONField)):
+            conv = "E"
+        elif f.null:
+            conv = "N"
+        else:  # integers and keys; decimals come as text already
+            parts.append(f"{{r[{i}]}}")
+            continue
+        parts.append(f"{{{conv}(r[{i}])}}")
+    source = "lambda r: f'" + "\\t".join(parts) + "\\n'"
+    helpers = {"M": moment, "E": _copy_text, "N": lambda v: "\\N" if v is None else v}
+    return eval(source, helpers)  # noqa: S307 — the source is made above from column positions only
+
+
 class Table:
     """One table's buffered rows (tuples in the order of `columns`; JSON columns as JSON text)."""
 
@@ -164,6 +206,7 @@ class Table:
         # SQLite keeps dates and datetimes as text (UTC): each distinct value is prepared once.
         # (DateTimeField is a DateField.)
         self.adapters = [(i, f, {}) for i, f in enumerate(fields) if isinstance(f, models.DateField)]
+        self.copy_line = _copy_formatter(fields)
         self.rows: list[tuple] = []  # the generator appends here
         self.written = 0
         self.seconds = 0.0
@@ -188,10 +231,10 @@ class Table:
         transaction), executemany elsewhere."""
         started = time.monotonic()
         if raw_connection is not None:
+            line = self.copy_line
             with raw_connection.cursor() as cursor, cursor.copy(self.copy_sql) as copy:
-                write_row = copy.write_row
-                for row in rows:
-                    write_row(row)
+                for start in range(0, len(rows), 5000):
+                    copy.write("".join([line(row) for row in rows[start : start + 5000]]))
         else:
             with connection.cursor() as cursor:
                 cursor.executemany(self.insert_sql, [self._sqlite_row(r) for r in rows])
