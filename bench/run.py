@@ -343,7 +343,8 @@ def write_results(stem: str, data: dict, rows: list[report.Row], ratios: dict | 
         "",
         f"Machine: {data['machine']['cpu']}, {data['machine']['cores']} cores, {data['machine']['ram_gb']} GB RAM; "
         f"PostgreSQL {data['machine']['postgresql']}, Python {data['machine']['python']}.",
-        f"Server: gunicorn {data['settings']['worker_class']} × {data['settings']['workers']} workers; "
+        f"Server: gunicorn {data['settings']['worker_class']} × {data['settings']['workers']} workers, "
+        f"nice {data['settings']['nice']}; "
         f"{data['settings']['duration_s']:g} s per scenario after {data['settings']['warmup_s']:g} s of warm-up.",
         f"Dataset: {json.dumps(data['dataset'], ensure_ascii=False)}",
         "",
