@@ -35,6 +35,15 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def russian():
+    """Every test starts in the school's language, whatever the previous test activated."""
+    from django.utils import translation
+
+    with translation.override("ru"):
+        yield
+
+
 @pytest.fixture
 def frozen_now():
     with time_machine.travel(NOW, tick=False) as traveller:
