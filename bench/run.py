@@ -30,6 +30,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -407,55 +408,73 @@ def main(argv=None) -> int:
     say(f"== {info['cpu']}, {info['cores']} ядра, {info['ram_gb']} ГБ; коммит {commit}; каталог {workdir}")
     all_rows: dict[str, list[report.Row]] = {}
     try:
-        for size in sizes:
-            ready = ensure_database(args.pg, size, args.seed, workdir / f"manifest-{size}.json", args.reuse_data)
-            if ready is None:
-                continue
-            url, marker = ready
-            var_dir = workdir / f"var-{size}"
-            env = app_env(url, var_dir)
-            subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-            plan_path = workdir / f"plan-{size}.json"
-            subprocess.run(
-                [PYTHON, "bench/prepare.py", "--out", str(plan_path), "--seed", str(args.seed)],
-                cwd=ROOT,
-                env=env,
-                check=True,
-            )
-            plan = json.loads(plan_path.read_text())
-            server = Server(env, args.workers, args.worker_class, args.threads, args.nice)
-            say(f"== {size}: gunicorn {args.worker_class} × {args.workers} на {server.url}")
-            rows = []
-            try:
-                for scenario in scenarios:
-                    users = users_for(scenario, args, plan)
+        # 1. Data, users and a server per size, all up at once.
+        targets = {}
+        try:
+            for size in sizes:
+                ready = ensure_database(args.pg, size, args.seed, workdir / f"manifest-{size}.json", args.reuse_data)
+                if ready is None:
+                    continue
+                url, marker = ready
+                env = app_env(url, workdir / f"var-{size}")
+                subprocess.run(
+                    [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+                )
+                plan_path = workdir / f"plan-{size}.json"
+                subprocess.run(
+                    [PYTHON, "bench/prepare.py", "--out", str(plan_path), "--seed", str(args.seed)],
+                    cwd=ROOT,
+                    env=env,
+                    check=True,
+                )
+                server = Server(env, args.workers, args.worker_class, args.threads, args.nice)
+                targets[size] = SimpleNamespace(
+                    url=url, marker=marker, plan_path=plan_path, plan=json.loads(plan_path.read_text()), server=server
+                )
+                all_rows[size] = []
+                say(f"== {size}: gunicorn {args.worker_class} × {args.workers} на {server.url}")
+
+            # 2. Each scenario at every size back to back, so a change in the machine's other load
+            #    between the sizes is as small as it can be (the sizes are compared per scenario).
+            for scenario in scenarios:
+                for size, t in targets.items():
+                    users = users_for(scenario, args, t.plan)
                     if args.warmup:
                         run_locust(
-                            server, plan_path, scenario, users, args.warmup, workdir, f"{size}-warmup", args.nice
+                            t.server, t.plan_path, scenario, users, args.warmup, workdir, f"{size}-warmup", args.nice
                         )
                     if args.nice:
-                        renice_backends(url, args.nice)
-                    server.reset_peak_rss()
+                        renice_backends(t.url, args.nice)
+                    t.server.reset_peak_rss()
                     load_before = os.getloadavg()[0]
                     stats, extra = run_locust(
-                        server, plan_path, scenario, users, args.duration, workdir, size, args.nice
+                        t.server, t.plan_path, scenario, users, args.duration, workdir, size, args.nice
                     )
                     row = report.make_row(
-                        scenario, stats, extra, duration_s=args.duration, users=users, peak_rss_kb=server.peak_rss_kb()
+                        scenario,
+                        stats,
+                        extra,
+                        duration_s=args.duration,
+                        users=users,
+                        peak_rss_kb=t.server.peak_rss_kb(),
                     )
                     row.load_avg = round(load_before, 2)  # the machine's 1-minute load when the run began
-                    rows.append(row)
+                    all_rows[size].append(row)
                     q = row.queries_per_request
-                    say(f"   {scenario:14} {row.rps:8.1f} req/s  p95 {row.p95_ms:5.0f} ms  SQL/req {q}")
-            finally:
-                server.stop()
-            report.add_floor_ratios(rows)
-            all_rows[size] = rows
+                    say(f"   {size:8} {scenario:14} {row.rps:8.1f} req/s  p95 {row.p95_ms:5.0f} ms  SQL/req {q}")
+        finally:
+            for t in targets.values():
+                t.server.stop()
+
+        # 3. The tables and the files.
+        for size, t in targets.items():
+            rows = report.add_floor_ratios(all_rows[size])
             ratios = (
                 report.size_cost_ratios(all_rows["school"], rows)
                 if size == "district" and "school" in all_rows
                 else None
             )
+            url, marker, plan = t.url, t.marker, t.plan
             data = {
                 "size": size,
                 "date": dt.datetime.now().isoformat(timespec="seconds"),
