@@ -23,6 +23,8 @@ from django.utils import timezone
 from .models import ChainHead, Entry
 
 GENESIS = "0" * 64
+# One encoder for every link: json.dumps with options builds a new encoder per call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 _batch: ContextVar[list | None] = ContextVar("audit_batch", default=None)
 
@@ -75,7 +77,7 @@ def entry_hash(
         "new": new,
         "prev": prev_hash,
     }
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    canonical = _CANONICAL.encode(payload)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
