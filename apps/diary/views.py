@@ -28,8 +28,17 @@ def _children(request, today: dt.date) -> list[tuple]:
     return [(s, classes.get(s.pk)) for s in students]
 
 
-def _student_context(request, student, today: dt.date, switch_query: str) -> dict:
+def _diary_of(request, student_id: int, today: dt.date) -> tuple:
+    """The diary asked for (404 unless this user may read it) and every diary the user may read,
+    for the switcher: both from access.diary_students, in one query instead of two."""
     children = _children(request, today)
+    student = next((s for s, _class in children if s.pk == student_id), None)
+    if student is None:
+        raise Http404
+    return student, children
+
+
+def _student_context(student, children, today: dt.date, switch_query: str) -> dict:
     return {
         "student": student,
         "student_class": next((c for s, c in children if s.pk == student.pk), None),
@@ -69,11 +78,13 @@ def _requested_day(request, today: dt.date) -> tuple[dt.date, bool]:
 @replica_reads
 @require_GET
 def week(request, student_id: int):
-    student = access.get_student_for_diary(request, student_id)
+    if request.school is None:
+        raise Http404
     today = school_today(request.school)
+    student, children = _diary_of(request, student_id, today)
     day, date_error = _requested_day(request, today)
     week = selectors.diary_week(student=student, monday=selectors.week_monday(day))
-    context = _student_context(request, student, today, f"?date={week.monday.isoformat()}")
+    context = _student_context(student, children, today, f"?date={week.monday.isoformat()}")
     context.update(
         week=week,
         date_error=date_error,
@@ -87,8 +98,10 @@ def week(request, student_id: int):
 @replica_reads
 @require_GET
 def marks(request, student_id: int):
-    student = access.get_student_for_diary(request, student_id)
+    if request.school is None:
+        raise Http404
     today = school_today(request.school)
+    student, children = _diary_of(request, student_id, today)
     period_id = None
     if "period" in request.GET:
         try:
@@ -100,6 +113,6 @@ def marks(request, student_id: int):
         raise Http404
     rows = selectors.marks_by_subject(student=student, period=choice.current) if choice.current else []
     switch_query = f"?period={choice.current.pk}" if choice.current else ""
-    context = _student_context(request, student, today, switch_query)
+    context = _student_context(student, children, today, switch_query)
     context.update(periods=choice.periods, period=choice.current, rows=rows)
     return render(request, "diary/marks.html", context)
