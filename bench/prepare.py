@@ -11,11 +11,13 @@ sign-in is paid during the runs. The CSRF cookie and header carry one random sec
 accepts for the JSON saves of the grid.
 
 What is picked, per school, around "the bench day" — the last day on or before today with lessons:
-- parents (with one child each): the diary week of that day and the marks of its period;
+- parents (with one child each, whose diary the access rules open: a consent in force, ACC-6):
+  the diary week (the last complete week up to that day) and the marks of its period;
 - teachers with their journals: the grid for that period;
 - save slots: a past, held lesson of a journal whose group has at least --cells members on the
-  lesson's date, with those students and two allowed values to alternate; slots are split between
-  the save scenario and the mixed profile so no two load-generator users write the same lesson;
+  lesson's date without an absence at it, with those students and two allowed values to
+  alternate; slots are split between the save scenario and the mixed profile so no two
+  load-generator users write the same lesson;
 - class teachers: their class's attendance for the bench week and a grid of a class journal
   they do not teach (read-only for them).
 """
