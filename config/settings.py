@@ -57,6 +57,15 @@ INSTALLED_APPS = [
     "apps.compromise",
     "apps.registration",
     "apps.ops",
+    "apps.office",
+    "apps.schoolyear",
+    "apps.curriculum",
+    "apps.timetable",
+    "apps.plans",
+    "apps.grading",
+    "apps.movement",
+    "apps.events",
+    "apps.imports",
 ]
 
 MIDDLEWARE = [

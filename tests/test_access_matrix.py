@@ -6,7 +6,9 @@ One row per URL and method. A row names the URL, its arguments (attributes of th
 fixture), what is sent, and the answer for each role that differs from the row's default:
 an HTTP status, or `To("url:name", …)` for a redirect there. Every refused request leaves the
 data untouched (compared before/after); a row's `writers` must really have written (`done`).
-A new URL of the journal, diary or accounts without a row here fails `test_every_url_is_in_the_matrix`.
+A new URL without a row here or in its app's own matrix (apps/<app>/tests/test_access.py: a ROWS
+list run with `run_case`, see apps/schoolyear/tests/test_access.py) fails
+`test_every_url_is_in_the_matrix`.
 """
 
 import datetime as dt
@@ -737,24 +739,29 @@ def _path(scene, name, args) -> str:
     return reverse(name, args=[getattr(scene, a).pk for a in args])
 
 
-@pytest.mark.parametrize(("row", "role"), CASES)
-def test_access(scene, client_for, row, role):
-    """ACC-1, DIA-3, JRN-10, JRN-11: each role gets exactly the answer of the matrix, and a
-    refused write (403, 404, 405 or a redirect to sign in) changes nothing, while the journal's
-    own teacher (or the administrator, in the admin) really writes with the same request."""
+def run_case(scene, client_for, row, role, extra_snapshot=None):
+    """Send the row's request as `role` and check the answer; a refused request changes nothing
+    (the base snapshot plus `extra_snapshot()`, the app's own tables), a writer's really writes.
+    Used by this module and by the apps' own matrices (apps/<app>/tests/test_access.py)."""
     client = Client() if role == "anonymous" else client_for(scene.users[role])
     url = _path(scene, row.url, row.args)
     query = {k: getattr(scene, v).pk for k, v in row.query.items()}
     if query:
         url += "?" + "&".join(f"{k}={v}" for k, v in query.items())
-    before = snapshot()
+
+    def state():
+        return {**snapshot(), **(extra_snapshot() if extra_snapshot else {})}
+
+    before = state()
 
     if row.method == "GET":
         response = client.get(url)
     else:
         data = row.payload(scene) if row.payload else {}
-        if isinstance(data, tuple):
+        if isinstance(data, tuple) and data[0] == "json":
             response = client.post(url, data=json.dumps(data[1]), content_type="application/json")
+        elif isinstance(data, tuple):  # ("multipart", dict with files)
+            response = client.post(url, data=data[1])
         else:
             response = client.post(url, data=data)
 
@@ -765,13 +772,34 @@ def test_access(scene, client_for, row, role):
     else:
         assert response.status_code == expected, f"{role}: {row.method} {url} → {response.status_code}"
 
-    after = snapshot()
+    after = state()
     if role in row.writers:
         row.done(scene, response)
         if row.url.startswith("journal:"):
             assert after["audit"] != before["audit"], "a journal write must be in the change log (ARC-1)"
     else:
         assert after == before, f"{role}: {row.method} {url} changed data"
+    return response
+
+
+@pytest.mark.parametrize(("row", "role"), CASES)
+def test_access(scene, client_for, row, role):
+    """ACC-1, DIA-3, JRN-10, JRN-11: each role gets exactly the answer of the matrix, and a
+    refused write (403, 404, 405 or a redirect to sign in) changes nothing, while the journal's
+    own teacher (or the administrator, in the admin) really writes with the same request."""
+    run_case(scene, client_for, row, role)
+
+
+def app_rows() -> list[Row]:
+    """The rows of the apps' own matrices: every apps/<app>/tests/test_access.py with ROWS."""
+    import importlib
+    from pathlib import Path
+
+    rows = []
+    for path in sorted(Path(__file__).resolve().parent.parent.glob("apps/*/tests/test_access.py")):
+        module = importlib.import_module(f"apps.{path.parent.parent.name}.tests.test_access")
+        rows.extend(getattr(module, "ROWS", []))
+    return rows
 
 
 def _names(patterns, namespace=""):
@@ -791,11 +819,12 @@ def test_every_url_is_in_the_matrix():
         "journal:list", "journal:grid", "journal:save", "journal:lesson_add", "journal:lesson", "journal:cell",
         "journal:history", "diary:index", "diary:week", "diary:marks",
     }  # fmt: skip
-    ids = [case.id for case in CASES]
+    all_rows = ROWS + app_rows()
+    ids = [row.id(role) for row in all_rows for role in ROLES]
     assert len(ids) == len(set(ids)), "two rows with the same URL and method need a label"
-    missing = names - {row.url for row in ROWS}
+    missing = names - {row.url for row in all_rows}
     assert not missing, f"URLs without a row in the access matrix: {sorted(missing)}"
-    for row in ROWS:
+    for row in all_rows:
         if row.method == "POST" and row.url.startswith(("journal:", "diary:")):
             only_405 = all(row.expected(role) == 405 for role in ROLES if role != "anonymous")
             assert row.writers or only_405, f"{row.id('*')}: show the write succeeding for its writer"

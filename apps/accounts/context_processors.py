@@ -22,6 +22,10 @@ def navigation(request):
         items.append((reverse("registration:index"), _("Доступ"), "registration"))
     if roles & {Role.JOURNAL_ADMIN} or (roles & SCHOOL_WIDE_READ and request.user.is_staff):
         items.append((reverse("admin:index"), _("Администрирование"), "admin"))
+    from apps.office.sections import ALL_FUNCTIONS
+
+    if roles & STAFF_ROLES and access.functions(request) & ALL_FUNCTIONS:  # issue 3: the school's administration
+        items.append((reverse("office:index"), _("Управление"), "office"))
     if access.can(request, rights.RIGHTS_MANAGE):
         items.append((reverse("rights:matrix"), _("Права ролей"), "rights"))
     if access.can(request, rights.COMPROMISE_MANAGE):

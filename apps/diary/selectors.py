@@ -251,11 +251,15 @@ class PeriodChoice:
     current: Period | None
 
 
-def diary_periods(*, school, today: dt.date, period_id: int | None = None) -> PeriodChoice:
+def diary_periods(*, school, today: dt.date, period_id: int | None = None, grade: int | None = None) -> PeriodChoice:
     """The periods of one school year and the one to show: `period_id` if given (None as
     `current` when it is not a period of this school); otherwise the period containing today,
-    else the last one before today, else the first. One query."""
-    periods = list(Period.objects.filter(school_id=school.pk).select_related("year").order_by("starts", "pk"))
+    else the last one before today, else the first. Only the periods of `grade` when given
+    (ORG-2: periods per grade level). One query."""
+    qs = Period.objects.filter(school_id=school.pk)
+    if grade is not None:
+        qs = qs.filter(grade_from__lte=grade, grade_to__gte=grade)
+    periods = list(qs.select_related("year").order_by("starts", "pk"))
     if period_id is not None:
         current = next((p for p in periods if p.pk == period_id), None)
         if current is None:

@@ -1,4 +1,7 @@
-"""Grading systems. The 5-point system is the default; issue #3 adds more (JRN-4)."""
+"""Grading systems (JRN-4): the values a current mark may take in each system.
+
+The 5-point system is the default. Which system a school uses for a subject and grade, and how
+results convert between systems, is configured per school (apps.grading)."""
 
 from decimal import Decimal
 
@@ -7,10 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 class GradingSystem:
     FIVE = "five"
+    PASS_FAIL = "pass_fail"
+    TEN = "ten"
+    HUNDRED = "hundred"
 
-    # code → (label, allowed current-mark values, numeric value of each)
+    # code → (label, allowed current-mark values, numeric value of each; None: not averaged)
     SYSTEMS = {
         FIVE: (_("пятибалльная"), {"5": 5, "4": 4, "3": 3, "2": 2}),
+        PASS_FAIL: (_("зачётная (зачёт/незачёт)"), {"зач": None, "незач": None}),
+        TEN: (_("десятибалльная"), {str(n): n for n in range(10, 0, -1)}),
+        HUNDRED: (_("стобалльная"), {str(n): n for n in range(100, -1, -1)}),
     }
 
     @classmethod
@@ -24,6 +33,18 @@ class GradingSystem:
     @classmethod
     def numeric(cls, system: str, value: str) -> int | None:
         return cls.SYSTEMS[system][1].get(value)
+
+    @classmethod
+    def label(cls, system: str) -> str:
+        return str(cls.SYSTEMS[system][0])
+
+    @classmethod
+    def allowed_text(cls, system: str) -> str:
+        """How the allowed values read in a message: «5, 4, 3, 2», «от 0 до 100»."""
+        values = list(cls.SYSTEMS[system][1])
+        if len(values) > 12:
+            return _("от %(low)s до %(high)s") % {"low": values[-1], "high": values[0]}
+        return ", ".join(values)
 
 
 class PeriodValue:

@@ -11,6 +11,15 @@ from .grading import GradingSystem, PeriodValue
 class Journal(models.Model):
     """A teaching assignment (teacher × subject × group × year): one journal page."""
 
+    @property
+    def grade_level(self) -> int | None:
+        return self.group.grade_level
+
+    @property
+    def first_grade(self) -> bool:
+        """JRN-6: no marks and no homework in the first grade."""
+        return self.grade_level == 1
+
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="journals")
     year = models.ForeignKey("schools.AcademicYear", on_delete=models.PROTECT, related_name="journals")
     subject = models.ForeignKey("schools.Subject", on_delete=models.PROTECT, related_name="journals")
@@ -54,6 +63,26 @@ class Lesson(models.Model):
         related_name="+",
     )
     status = models.CharField(_("состояние"), max_length=10, choices=Status, default=Status.HELD)
+    # ORG-7, ORG-8: where the lesson is, who gave it when not the journal's teacher, and whether
+    # the timetable made it (then editing the timetable may regenerate it while it is empty).
+    # db_default: the bulk loaders (apps.demo) insert lessons naming only the columns they fill.
+    room = models.CharField(_("кабинет"), max_length=30, blank=True, default="", db_default="")
+    taught_by = models.ForeignKey(
+        "people.Staff",
+        verbose_name=_("урок провёл (замена)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="substituted_lessons",
+    )
+    source = models.CharField(
+        _("откуда урок"),
+        max_length=10,
+        choices=[("manual", _("добавлен учителем")), ("timetable", _("по расписанию"))],
+        default="manual",
+        db_default="manual",
+    )
+    change_note = models.CharField(_("изменение в расписании"), max_length=200, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name = _("урок")

@@ -90,7 +90,13 @@ def school_work_types(journal: Journal) -> list[WorkType]:
 
 
 def year_periods(journal: Journal) -> list[Period]:
-    return list(Period.objects.filter(year_id=journal.year_id, school_id=journal.school_id).order_by("order"))
+    """The attestation periods of the journal's year for its grade (ORG-2: quarters for some
+    grades, half-years for others)."""
+    grade = journal.grade_level
+    qs = Period.objects.filter(year_id=journal.year_id, school_id=journal.school_id)
+    if grade is not None:
+        qs = qs.filter(grade_from__lte=grade, grade_to__gte=grade)
+    return list(qs.order_by("order"))
 
 
 def default_period(periods: list[Period], today: dt.date) -> Period | None:

@@ -77,7 +77,7 @@ def parse_cell(text: str, system: str) -> CellInput:
         else:
             raise JournalError(
                 _("«%(value)s» — недопустимое значение. Допустимы отметки %(allowed)s и «н» (отсутствовал).")
-                % {"value": raw, "allowed": ", ".join(allowed)}
+                % {"value": raw, "allowed": GradingSystem.allowed_text(system)}
             )
     if len(result.marks) > MAX_MARKS_PER_CELL:
         raise JournalError(_("В одной клетке не больше %(n)d отметок.") % {"n": MAX_MARKS_PER_CELL})
@@ -160,6 +160,8 @@ def lesson_update(*, lesson: Lesson, author, work_types: dict[int, WorkType] | N
         lesson.comment = comment
     if "homework" in changes:
         homework = (changes["homework"] or "").strip()
+        if homework and lesson.journal.first_grade:  # JRN-6
+            raise JournalError(FIRST_GRADE_NO_HOMEWORK)
         if len(homework) > 5000:
             raise JournalError(_("Домашнее задание длиннее 5000 знаков."))
         lesson.homework = homework
@@ -260,9 +262,17 @@ def _check_cell_allowed(ctx: CellContext, lesson: Lesson, student_id: int) -> St
     return student
 
 
+FIRST_GRADE_NO_MARKS = _(
+    "В 1 классе отметки не ставятся (безотметочное обучение): отмечаются только пропуски и темы уроков."
+)
+FIRST_GRADE_NO_HOMEWORK = _("В 1 классе домашние задания не задаются.")
+
+
 def cell_set(*, ctx: CellContext, lesson: Lesson, student_id: int, text: str, author) -> str:
     """Set the cell to what `text` says; returns the cell's normalized text."""
     parsed = parse_cell(text, ctx.journal.grading_system)
+    if parsed.marks and ctx.journal.first_grade:  # JRN-6
+        raise JournalError(FIRST_GRADE_NO_MARKS)
     key = (lesson.pk, student_id)
     existing = ctx.marks.get(key, [])
     attendance = ctx.attendance.get(key)
@@ -489,6 +499,10 @@ def period_mark_set(
         )
     if period.year_id != journal.year_id:
         raise JournalError(_("Период относится к другому учебному году."))
+    if value and journal.first_grade:  # JRN-6
+        raise JournalError(FIRST_GRADE_NO_MARKS)
+    if not period.covers_grade(journal.grade_level):
+        raise JournalError(_("Этот период не относится к параллели журнала."))
     if memberships is None:
         memberships = _memberships(journal, [student_id]).get(student_id, [])
     if not any(m.starts <= period.ends and (m.ends is None or m.ends >= period.starts) for m in memberships):
@@ -630,7 +644,9 @@ def journal_save(*, journal: Journal, author, cells=(), lessons=(), period_marks
                 )
                 result.cells.append(ItemResult(key, False, value=current, error=_message(exc)))
         if period_marks:
-            periods = {p.pk: p for p in Period.objects.filter(year_id=journal.year_id)}
+            periods = {
+                p.pk: p for p in Period.objects.filter(year_id=journal.year_id) if p.covers_grade(journal.grade_level)
+            }
             memberships = _memberships(journal, student_ids)
             for item in period_marks:
                 period = periods.get(_int(item.get("period")))

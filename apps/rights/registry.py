@@ -37,6 +37,7 @@ JOURNALS = _("Журналы")
 ATTENDANCE = _("Посещаемость и классы")
 DIARY = _("Дневник")
 ADMINISTRATION = _("Администрирование")
+SCHOOL_YEAR = _("Учебный год")
 
 JOURNALS_ALL = "journals_all"
 JOURNALS_CLASS = "journals_class"
@@ -48,6 +49,19 @@ DIARY_CHILDREN = "diary_children"
 DIARY_SELF = "diary_self"
 RIGHTS_MANAGE = "rights_manage"
 COMPROMISE_MANAGE = "compromise_manage"
+# Issue 3: the school year's administration (ORG-2…ORG-11, JRN-2, JRN-4).
+YEAR_MANAGE = "year_manage"
+CURRICULUM_MANAGE = "curriculum_manage"
+STAFF_MANAGE = "staff_manage"
+TIMETABLE_MANAGE = "timetable_manage"
+SUBSTITUTIONS_MANAGE = "substitutions_manage"
+GRADING_MANAGE = "grading_manage"
+MOVEMENT_MANAGE = "movement_manage"
+EVENTS_SCHOOL = "events_school"
+EVENTS_CLASS = "events_class"
+EXAMS_MANAGE = "exams_manage"
+ROSTER_IMPORT = "roster_import"
+SCHOOL_REPORTS = "school_reports"
 
 # Roles that may be granted reading of journals: staff, and the municipality's coordinator.
 READERS = STAFF_ROLES
@@ -144,6 +158,103 @@ FUNCTIONS: dict[str, Function] = {
             STAFF_ROLES - {R.MUNICIPAL_COORDINATOR},
             locked={R.JOURNAL_ADMIN},
             enforced_by="compromise.views",
+        ),
+        _f(
+            YEAR_MANAGE,
+            _("Вести учебный год: годы, периоды, каникулы, производственный календарь, классы"),
+            SCHOOL_YEAR,
+            {R.JOURNAL_ADMIN, R.DEPUTY},
+            STAFF_ROLES - {R.MUNICIPAL_COORDINATOR},
+            locked={R.JOURNAL_ADMIN},
+            enforced_by="schoolyear.views",
+        ),
+        _f(
+            CURRICULUM_MANAGE,
+            _("Вести учебный план, нагрузку учителей и группы"),
+            SCHOOL_YEAR,
+            {R.JOURNAL_ADMIN, R.DEPUTY},
+            STAFF_ROLES - {R.MUNICIPAL_COORDINATOR},
+            enforced_by="curriculum.views",
+        ),
+        _f(
+            STAFF_MANAGE,
+            _("Вести список сотрудников: должности и аттестация"),
+            SCHOOL_YEAR,
+            {R.JOURNAL_ADMIN, R.DIRECTOR, R.SECRETARY},
+            STAFF_ROLES - {R.MUNICIPAL_COORDINATOR},
+            enforced_by="curriculum.views",
+        ),
+        _f(
+            TIMETABLE_MANAGE,
+            _("Вести расписание звонков и уроков и его изменения"),
+            SCHOOL_YEAR,
+            {R.JOURNAL_ADMIN, R.DEPUTY},
+            STAFF_ROLES - {R.MUNICIPAL_COORDINATOR},
+            enforced_by="timetable.views",
+        ),
+        _f(
+            SUBSTITUTIONS_MANAGE,
+            _("Назначать замены уроков"),
+            SCHOOL_YEAR,
+            {R.JOURNAL_ADMIN, R.DEPUTY},
+            STAFF_ROLES - {R.MUNICIPAL_COORDINATOR},
+            enforced_by="timetable.views",
+        ),
+        _f(
+            GRADING_MANAGE,
+            _("Настраивать системы оценивания и перевод отметок"),
+            SCHOOL_YEAR,
+            {R.JOURNAL_ADMIN, R.DEPUTY},
+            STAFF_ROLES - {R.MUNICIPAL_COORDINATOR},
+            enforced_by="grading.views",
+        ),
+        _f(
+            MOVEMENT_MANAGE,
+            _("Вести книгу движения учащихся (приказы о зачислении, переводе, выбытии)"),
+            SCHOOL_YEAR,
+            {R.JOURNAL_ADMIN, R.SECRETARY},
+            STAFF_ROLES - {R.MUNICIPAL_COORDINATOR},
+            enforced_by="movement.views",
+        ),
+        _f(
+            EVENTS_SCHOOL,
+            _("Вести календарь событий школы"),
+            SCHOOL_YEAR,
+            {R.JOURNAL_ADMIN, R.DEPUTY, R.DIRECTOR},
+            STAFF_ROLES - {R.MUNICIPAL_COORDINATOR},
+            enforced_by="events.views",
+        ),
+        _f(
+            EVENTS_CLASS,
+            _("Вести календарь событий своего класса"),
+            SCHOOL_YEAR,
+            {R.CLASS_TEACHER},
+            {R.CLASS_TEACHER},
+            enforced_by="events.views",
+        ),
+        _f(
+            EXAMS_MANAGE,
+            _("Записывать выбор экзаменов (ЕГЭ, ОГЭ) учащимися"),
+            SCHOOL_YEAR,
+            {R.JOURNAL_ADMIN, R.DEPUTY},
+            STAFF_ROLES - {R.MUNICIPAL_COORDINATOR},
+            enforced_by="events.views",
+        ),
+        _f(
+            ROSTER_IMPORT,
+            _("Загружать списки классов, учащихся, родителей и сотрудников из файлов"),
+            SCHOOL_YEAR,
+            {R.JOURNAL_ADMIN},
+            STAFF_ROLES - {R.MUNICIPAL_COORDINATOR},
+            enforced_by="imports.views",
+        ),
+        _f(
+            SCHOOL_REPORTS,
+            _("Видеть отчёты школы: нагрузка, замены, выполнение программы, движение, наполняемость"),
+            SCHOOL_YEAR,
+            {R.JOURNAL_ADMIN, R.DIRECTOR, R.DEPUTY, R.MUNICIPAL_COORDINATOR},
+            READERS,
+            enforced_by="office.views",
         ),
     )
 }

@@ -74,11 +74,21 @@ class AcademicYear(models.Model):
 
 
 class Period(models.Model):
-    """An attestation period (quarter by default)."""
+    """An attestation period (quarter by default) of the grades grade_from…grade_to (ORG-2):
+    e.g. quarters for grades 1–9 and half-years for grades 10–11 in the same year."""
+
+    class Kind(models.TextChoices):
+        QUARTER = "quarter", _("четверть")
+        TRIMESTER = "trimester", _("триместр")
+        HALF = "half", _("полугодие")
+        MODULE = "module", _("модуль")
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
     year = models.ForeignKey(AcademicYear, on_delete=models.CASCADE, related_name="periods")
     name = models.CharField(_("название"), max_length=50, help_text=_("например, «1 четверть»"))
+    kind = models.CharField(_("вид периода"), max_length=10, choices=Kind, default=Kind.QUARTER)
+    grade_from = models.PositiveSmallIntegerField(_("с параллели"), default=1)
+    grade_to = models.PositiveSmallIntegerField(_("по параллель"), default=11)
     order = models.PositiveSmallIntegerField(_("номер"))
     starts = models.DateField(_("начало"))
     ends = models.DateField(_("окончание"))
@@ -86,8 +96,14 @@ class Period(models.Model):
     class Meta:
         verbose_name = _("учебный период")
         verbose_name_plural = _("учебные периоды")
-        ordering = ["year", "order"]
-        constraints = [models.UniqueConstraint(fields=["year", "order"], name="uniq_period_order")]
+        ordering = ["year", "grade_from", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "grade_from", "grade_to", "order"], name="uniq_period_order"),
+            models.CheckConstraint(
+                condition=models.Q(grade_from__gte=1, grade_to__lte=11, grade_from__lte=models.F("grade_to")),
+                name="period_grades_1_11",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -95,9 +111,14 @@ class Period(models.Model):
     def clean(self):
         if self.starts and self.ends and self.starts > self.ends:
             raise ValidationError(_("Начало периода должно быть не позже его окончания."))
+        if self.grade_from and self.grade_to and not 1 <= self.grade_from <= self.grade_to <= 11:
+            raise ValidationError(_("Параллели периода — от 1 до 11, «с» не больше «по»."))
 
     def contains(self, day) -> bool:
         return self.starts <= day <= self.ends
+
+    def covers_grade(self, grade: int | None) -> bool:
+        return grade is None or self.grade_from <= grade <= self.grade_to
 
 
 class Holiday(models.Model):
@@ -173,14 +194,29 @@ class Group(models.Model):
     class Kind(models.TextChoices):
         CLASS = "class", _("весь класс")
         SUBGROUP = "subgroup", _("подгруппа")
+        # ORG-4: groups across classes, and journals of one student.
+        ELECTIVE = "elective", _("факультатив")
+        COURSE = "course", _("элективный курс")
+        CLUB = "club", _("кружок")
+        EXTENDED_DAY = "extended_day", _("группа продлённого дня")
+        HOME = "home", _("надомное обучение")
+        INDIVIDUAL = "individual", _("индивидуальный учебный план")
+
+    # Kinds whose group may gather students of several classes (school_class empty).
+    CROSS_CLASS = {Kind.ELECTIVE, Kind.COURSE, Kind.CLUB, Kind.EXTENDED_DAY}
+    # Kinds kept for one student.
+    ONE_STUDENT = {Kind.HOME, Kind.INDIVIDUAL}
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
     year = models.ForeignKey(AcademicYear, on_delete=models.PROTECT, related_name="groups")
     school_class = models.ForeignKey(
         SchoolClass, on_delete=models.PROTECT, null=True, blank=True, related_name="groups"
     )
-    kind = models.CharField(_("вид"), max_length=10, choices=Kind, default=Kind.CLASS)
+    kind = models.CharField(_("вид"), max_length=12, choices=Kind, default=Kind.CLASS)
     name = models.CharField(_("название"), max_length=100)
+    # The grade level of a group without a class (a cross-class group of one parallel); a group
+    # of a class takes its class's grade.
+    grade = models.PositiveSmallIntegerField(_("параллель"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("группа")
@@ -189,6 +225,13 @@ class Group(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def grade_level(self) -> int | None:
+        """The grade the group learns at (JRN-6 and the periods of ORG-2 follow it)."""
+        if self.grade is not None:
+            return self.grade
+        return self.school_class.grade if self.school_class_id else None
 
 
 class Subject(models.Model):

@@ -6,6 +6,7 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from apps.demo.builder import DemoBuilder, Options, parse_grades
+from apps.demo.extras import seed_extras
 from apps.demo.logins import delete_demo, demo_schools, print_logins
 from apps.schools.models import School
 
@@ -91,6 +92,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         builder = DemoBuilder(options)
         builder.build()
+        seed_extras(builder)
         s = builder.stats
         write(
             _(
