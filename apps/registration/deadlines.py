@@ -5,9 +5,9 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-# Non-working public holidays (Трудовой кодекс РФ, ст. 112), month and day. Days off moved by the
-# government's yearly decree are not known in advance and are not counted.
-PUBLIC_HOLIDAYS = {(1, d) for d in range(1, 9)} | {(2, 23), (3, 8), (5, 1), (5, 9), (6, 12), (11, 4)}
+from apps.schoolyear import production
+
+ONE_DAY = dt.timedelta(days=1)
 
 
 def school_today(school) -> dt.date:
@@ -15,18 +15,31 @@ def school_today(school) -> dt.date:
 
 
 def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and (day.month, day.day) not in PUBLIC_HOLIDAYS
+    """A working day by the production calendar (производственный календарь): public holidays
+    (ТК РФ, ст. 112) and the days off moved by the government's yearly decrees, from the
+    maintained `holidays` library (apps.schoolyear.production)."""
+    return production.is_official_working_day(day)
 
 
-def add_working_days(start: dt.date, days: int) -> dt.date:
+def _working_days(starts: dt.date, ends: dt.date, school) -> set[dt.date]:
+    if school is None:
+        return production.official_working_days(starts, ends)
+    from apps.schoolyear.selectors import calendar_days  # the school's corrections of the calendar
+
+    return {d for d, info in calendar_days(school=school, starts=starts, ends=ends).items() if info.is_working}
+
+
+def add_working_days(start: dt.date, days: int, school=None) -> dt.date:
     """The last day of a term of `days` working days counted from the day after `start`
-    (000 прил.3:2.10: «со дня, следующего за днем регистрации запроса»)."""
-    day = start
-    counted = 0
+    (000 прил.3:2.10: «со дня, следующего за днем регистрации запроса»). Given the school, its
+    corrections of the production calendar count as well."""
+    day, counted = start, 0
     while counted < days:
-        day += dt.timedelta(days=1)
-        if is_working_day(day):
-            counted += 1
+        window_ends = day + dt.timedelta(days=2 * days + 31)  # longer than any run of days off
+        working = _working_days(day + ONE_DAY, window_ends, school)
+        while counted < days and day < window_ends:
+            day += ONE_DAY
+            counted += day in working
     return day
 
 
