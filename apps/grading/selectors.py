@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from apps.journal.grading import GradingSystem, weighted_average
+from apps.journal.grading import GradingSystem, PeriodValue, weighted_average
 from apps.journal.models import Journal, Mark, PeriodMark
 from apps.journal.selectors import year_periods
 from apps.people.models import GroupMembership
@@ -120,34 +120,42 @@ class RulePreview:
 
 def rule_journals(*, rule: SubjectGrading) -> RulePreview:
     """The journals of the rule's subject in its grades (years not closed), sorted into those that
-    will change system, those that already have it, and those that cannot (marks). Two queries."""
+    will take the rule's system, those that have it already, and those that cannot: a journal with
+    current marks, or with period marks the new system does not allow (JRN-7). Two queries."""
     grade = Q(group__grade__gte=rule.grade_from, group__grade__lte=rule.grade_to) | Q(
         group__grade__isnull=True,
         group__school_class__grade__gte=rule.grade_from,
         group__school_class__grade__lte=rule.grade_to,
     )
-    journals = (
+    journals = list(
         Journal.objects.filter(school_id=rule.school_id, subject_id=rule.subject_id)
         .exclude(year__status=AcademicYear.Status.CLOSED)
         .filter(grade)
         .select_related("year", "group__school_class", "subject", "teacher")
-        .annotate(
-            n_marks=Count("lessons__marks", distinct=True),
-            n_period=Count("period_marks", distinct=True),
-        )
+        .annotate(n_marks=Count("lessons__marks"))
         .order_by("year__starts", "group__name", "pk")
+    )
+    period_allowed = list(PeriodValue.allowed_for(rule.system))
+    foreign_period = dict(
+        PeriodMark.objects.filter(school_id=rule.school_id, journal__in=[j.pk for j in journals])
+        .exclude(value__in=period_allowed)
+        .values("journal_id")
+        .annotate(n=Count("pk"))
+        .values_list("journal_id", "n")
     )
     preview = RulePreview(rule=rule)
     for j in journals:
-        item = RuleJournal(journal=j, marks=j.n_marks, period_marks=j.n_period)
+        item = RuleJournal(journal=j, marks=j.n_marks, period_marks=foreign_period.get(j.pk, 0))
         if j.grading_system == rule.system:
             preview.already.append(item)
             continue
         reasons = []
-        if j.n_marks:
-            reasons.append(_("в журнале уже есть текущие отметки (%(n)d)") % {"n": j.n_marks})
-        if j.n_period:
-            reasons.append(_("в журнале уже есть отметки за период (%(n)d)") % {"n": j.n_period})
+        if item.marks:
+            reasons.append(_("в журнале уже есть текущие отметки (%(n)d)") % {"n": item.marks})
+        if item.period_marks:
+            reasons.append(
+                _("в журнале есть отметки за период, которых нет в новой системе (%(n)d)") % {"n": item.period_marks}
+            )
         item.reason = "; ".join(reasons)
         (preview.refused if item.reason else preview.change).append(item)
     return preview

@@ -44,7 +44,14 @@ class GradingSystem:
         values = list(cls.SYSTEMS[system][1])
         if len(values) > 12:
             return _("от %(low)s до %(high)s") % {"low": values[-1], "high": values[0]}
+        if not cls.averaged(system):
+            return ", ".join(f"«{v}»" for v in values)
         return ", ".join(values)
+
+    @classmethod
+    def averaged(cls, system: str) -> bool:
+        """Do the marks of this system make an average? Not «зач»/«незач» (counted instead)."""
+        return any(n is not None for n in cls.SYSTEMS[system][1].values())
 
 
 class PeriodValue:
@@ -64,6 +71,18 @@ class PeriodValue:
     @classmethod
     def choices(cls):
         return list(cls.VALUES.items())
+
+    # A pass/fail subject's period result is «зач»/«незач» (JRN-7), never a 5-point mark. The
+    # 10- and 100-point systems give period marks of the 5-point scale (apps.grading converts
+    # the average by the school's scale); a 5-point journal also takes «зач» (a subject taught
+    # without marks, kept in a 5-point journal).
+    PASS_FAIL_ONLY = ("зач", "незач", "н/а", "осв")
+
+    @classmethod
+    def allowed_for(cls, system: str) -> dict:
+        if system == GradingSystem.PASS_FAIL:
+            return {v: cls.VALUES[v] for v in cls.PASS_FAIL_ONLY}
+        return dict(cls.VALUES)
 
 
 def weighted_average(pairs) -> Decimal | None:

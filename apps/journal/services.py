@@ -492,10 +492,11 @@ def period_mark_set(
     *, journal: Journal, period: Period, student_id: int, value: str, author, memberships=None
 ) -> PeriodMark | None:
     value = (value or "").strip().lower()
-    if value and value not in dict(PeriodValue.choices()):
+    allowed = PeriodValue.allowed_for(journal.grading_system)  # JRN-7: «зач»/«незач» for a pass/fail subject
+    if value and value not in allowed:
         raise JournalError(
             _("«%(value)s» — недопустимая отметка за период. Допустимы: %(allowed)s.")
-            % {"value": value, "allowed": ", ".join(dict(PeriodValue.choices()))}
+            % {"value": value, "allowed": ", ".join(allowed)}
         )
     if period.year_id != journal.year_id:
         raise JournalError(_("Период относится к другому учебному году."))
