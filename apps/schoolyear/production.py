@@ -41,3 +41,15 @@ def is_official_working_day(day: dt.date) -> bool:
 def transferred_from(name: str) -> bool:
     """The library names a moved day off «Выходной (перенесено с 04.01.2026)»."""
     return "перенесено" in name
+
+
+def official_working_days(starts: dt.date, ends: dt.date) -> set[dt.date]:
+    """The working days of [starts, ends] by the production calendar (five-day week)."""
+    days_off, workdays = official_days(starts, ends)
+    out = set()
+    day = starts
+    while day <= ends:
+        if (day in workdays) if day.weekday() >= 5 else (day not in days_off):
+            out.add(day)
+        day += dt.timedelta(days=1)
+    return out
