@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts import access
 from apps.journal.grading import GradingSystem
@@ -64,6 +64,7 @@ def _render_index(request, *, systems_form=None, rule_form=None, errors=(), stat
 
 
 @login_required
+@require_GET
 def index(request):
     _manager(request)
     return _render_index(request)
@@ -283,6 +284,7 @@ def _may_convert(request) -> bool:
 
 
 @login_required
+@require_GET
 def convert(request):
     """A value or an average of one system → the result in another, with the band used."""
     if not _may_convert(request):
@@ -311,6 +313,7 @@ def convert(request):
 
 
 @login_required
+@require_GET
 def journal(request, pk):
     """The journal's period averages in its own system and read in another, the bands beside."""
     if not access.is_staff(request):
