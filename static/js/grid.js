@@ -126,10 +126,16 @@
     return String(text || "").trim().replace(/\s+/g, " ");
   }
 
-  function markClass(value) {
+  // The colours of 5, 4, 3, 2 mean those marks of the 5-point system only (JRN-4): a «3» of a
+  // 10-point journal or a «25» of a 100-point one is not coloured as one; period marks are
+  // always of the 5-point scale (JRN-7).
+  var fivePoint = (form.dataset.grading || "five") === "five";
+
+  function markClass(value, td) {
     var v = norm(value);
     if (/^н$/i.test(v)) return "absent";
-    var m = /^([2-5])/.exec(v);
+    var five = fivePoint || !!(td && td.dataset.period);
+    var m = five ? /^([2-5])(\s|$)/.exec(v) : null;
     return m ? "mark mark-" + m[1] : "";
   }
 
@@ -285,7 +291,7 @@
         saved += 1;
         if (current) {
           b.input.value = r.value;
-          b.input.className = markClass(r.value);
+          b.input.className = markClass(r.value, b.td);
           b.td.removeAttribute("title");
           setState(b.td, "saved");
         }
@@ -315,7 +321,7 @@
   function revert(td) {
     var input = inputOf(td);
     input.value = input.dataset.saved || "";
-    input.className = markClass(input.value);
+    input.className = markClass(input.value, td);
     pending.delete(input.name);
     setState(td, null);
     input.select();
