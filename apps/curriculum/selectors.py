@@ -259,7 +259,7 @@ def workload(*, year: AcademicYear, today: dt.date) -> Workload:
     group its subjects; the check (ORG-5) — lines without a teacher, hours that differ from the
     plan, journals outside the plan, teachers who have left — and each teacher's hours.
     Five queries."""
-    classes = list(SchoolClass.objects.filter(year=year).order_by("grade", "letter"))
+    classes = list(SchoolClass.objects.filter(year=year).select_related("class_teacher").order_by("grade", "letter"))
     class_by_id = {c.pk: c for c in classes}
     lines: dict[int, list[CurriculumLine]] = defaultdict(list)
     for line in CurriculumLine.objects.filter(year=year).select_related("subject").order_by("subject__name"):
