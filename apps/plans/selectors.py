@@ -5,9 +5,10 @@ queries, whatever the number of journals, items and lessons."""
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.db.models import F
 
 from apps.journal.models import Journal, Lesson
 from apps.schools.models import AcademicYear, Period
@@ -122,19 +123,43 @@ def default_year(school, today: dt.date) -> AcademicYear | None:
     return (active or years or [None])[0]
 
 
+def hour_dates(items, lessons: list[dt.date]) -> list[tuple[dt.date | None, bool]]:
+    """When each hour of the plan is planned, from its items [(hours, planned_date)] in order and
+    the dates of the journal's lessons in order (cancelled ones too: each was a planned hour).
+    Gives (date, known) per hour:
+
+    - an item with a date: its first hour on that date, its further hours on the journal's next
+      lessons after it (a topic of 3 hours dated Monday, lessons on Mon, Wed, Fri: Mon, Wed, Fri);
+    - an item without a date: each hour on the lesson of its place in the plan (the 7th hour of
+      the plan on the 7th lesson);
+    - known=False when there is no such lesson among `lessons` (the date is then the item's own,
+      or None): the hour comes after every lesson read.
+    """
+    result: list[tuple[dt.date | None, bool]] = []
+    for hours, day in items:
+        first = bisect_left(lessons, day) if day is not None else None
+        for hour in range(hours):
+            if day is not None and hour == 0:
+                result.append((day, True))
+                continue
+            index = first + hour if first is not None else len(result)
+            result.append((lessons[index], True) if index < len(lessons) else (day, False))
+    return result
+
+
 def completion(
     *, school, year: AcademicYear, today: dt.date, period: Period | None = None, journals=None
 ) -> list[Completion]:
     """Completion of the program per journal of the year (or of the given journals).
 
-    - planned_total: the plan's hours (with a period: those falling within it);
-    - planned_to_date: the hours planned up to today — an item with a planned date counts by its
-      date; an item without one counts by the lesson it falls on when the plan's hours are laid on
-      the journal's lessons in order (every lesson, cancelled ones too: a cancelled lesson was
-      planned but not given, and that is the lag);
-    - given: the lessons held (not cancelled) up to today;
+    - planned_total: the plan's hours (with a period: those planned within it, see hour_dates);
+    - planned_to_date: the hours planned up to today (within the period) — by the planned dates
+      where given, else by the journal's lessons in order; a cancelled lesson was planned but not
+      given, and that is a lag;
+    - given: the lessons held (not cancelled) up to today (within the period);
     - lag: planned up to today minus given, when positive.
-    Four queries whatever the size: journals, lesson counts, plan items (and nothing per journal).
+    Three queries whatever the size (journals, their lessons' dates, the plans' hours); the
+    lessons are read only up to today (or the period's end).
     """
     if journals is None:
         journals = list(
@@ -150,24 +175,21 @@ def completion(
     starts = period.starts if period else None
     ends = period.ends if period else None
     until = min(today, ends) if ends else today
-    in_period = Q()
-    if starts:
-        in_period &= Q(date__gte=starts)
-    lessons = Lesson.objects.filter(school=school, journal__year=year)
-    if len(journals) < 50:
-        lessons = lessons.filter(journal__in=[j.pk for j in journals])
-    counts = {
-        row["journal_id"]: row
-        for row in lessons.values("journal_id").annotate(
-            before=Count("pk", filter=Q(date__lt=starts)) if starts else Count("pk", filter=Q(pk__in=[])),
-            upto_until=Count("pk", filter=Q(date__lte=until)),
-            upto_end=Count("pk", filter=Q(date__lte=ends)) if ends else Count("pk"),
-            given=Count("pk", filter=Q(status=Lesson.Status.HELD, date__lte=until) & in_period),
-        )
-    }
+    horizon = max(until, ends) if ends else until
+    few = len(journals) < 50  # else the whole year's, cheaper than a long IN list
+    lessons = Lesson.objects.filter(school=school, journal__year=year, date__lte=horizon)
     items = PlanItem.objects.filter(school=school, journal__year=year)
-    if len(journals) < 50:
+    if few:
+        lessons = lessons.filter(journal__in=[j.pk for j in journals])
         items = items.filter(journal__in=[j.pk for j in journals])
+    slots: dict[int, list[dt.date]] = {}
+    held: dict[int, int] = {}
+    for journal_id, day, status in lessons.order_by("journal_id", "date", "number").values_list(
+        "journal_id", "date", "status"
+    ):
+        slots.setdefault(journal_id, []).append(day)
+        if status == Lesson.Status.HELD and day <= until and (starts is None or day >= starts):
+            held[journal_id] = held.get(journal_id, 0) + 1
     plans: dict[int, list[tuple[int, dt.date | None]]] = {}
     for journal_id, hours, planned_date in items.order_by("journal_id", "order", "pk").values_list(
         "journal_id", "hours", "planned_date"
@@ -175,22 +197,16 @@ def completion(
         plans.setdefault(journal_id, []).append((hours, planned_date))
     result = []
     for journal in journals:
-        c = counts.get(journal.pk, {"before": 0, "upto_until": 0, "upto_end": 0, "given": 0})
-        row = Completion(journal=journal, given=c["given"], has_plan=journal.pk in plans)
-        position = 0  # the hour's place in the plan = the lesson it falls on
-        for hours, planned_date in plans.get(journal.pk, ()):
-            for _hour in range(hours):
-                if planned_date is not None:
-                    inside = (starts is None or planned_date >= starts) and (ends is None or planned_date <= ends)
-                    row.planned_total += inside
-                    row.planned_to_date += inside and planned_date <= until
-                elif period is None:
-                    row.planned_total += 1
-                    row.planned_to_date += position < c["upto_until"]
-                else:
-                    row.planned_total += c["before"] <= position < c["upto_end"]
-                    row.planned_to_date += c["before"] <= position < c["upto_until"]
-                position += 1
+        row = Completion(journal=journal, given=held.get(journal.pk, 0), has_plan=journal.pk in plans)
+        for day, known in hour_dates(plans.get(journal.pk, ()), slots.get(journal.pk, [])):
+            inside = day is not None and (starts is None or day >= starts) and (ends is None or day <= ends)
+            if not known:
+                # After the last lesson read (today's, or the period's last): not due yet. It counts
+                # in the year, and in a period by its topic's date when it has one.
+                row.planned_total += period is None or inside
+                continue
+            row.planned_total += inside
+            row.planned_to_date += inside and day <= until
         result.append(row)
     return result
 

@@ -62,6 +62,22 @@ def test_completion_numbers(plans):
     assert maths.percent == 67 and maths.has_plan
 
 
+def test_hours_of_a_dated_topic_fall_on_the_following_lessons():
+    """JRN-2: a topic of 3 hours dated Monday 2 Nov, with lessons on Mon, Wed and Fri, is planned on
+    2, 4 and 6 Nov (not all three on its date); an undated topic takes the lessons of its place in
+    the plan; an hour beyond the lessons known is marked as not known."""
+    d = dt.date
+    lessons = [d(2026, 11, 2), d(2026, 11, 4), d(2026, 11, 6), d(2026, 11, 9), d(2026, 11, 11)]
+    assert selectors.hour_dates([(3, d(2026, 11, 2)), (1, None), (2, d(2026, 11, 11))], lessons) == [
+        (d(2026, 11, 2), True),
+        (d(2026, 11, 4), True),
+        (d(2026, 11, 6), True),
+        (d(2026, 11, 9), True),
+        (d(2026, 11, 11), True),
+        (d(2026, 11, 11), False),
+    ]
+
+
 def test_completion_by_period(plans):
     """JRN-2: with a period chosen, only the hours falling in it count (the 2nd quarter holds them
     all; the 3rd none yet; the 1st — before these lessons — none)."""
