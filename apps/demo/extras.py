@@ -8,7 +8,7 @@ They run in this order after the journal is built.
 import importlib
 import importlib.util
 
-SEEDERS = ("schoolyear", "curriculum", "grading", "timetable", "plans", "movement", "events")
+SEEDERS = ("schoolyear", "curriculum", "grading", "timetable", "plans", "movement", "events", "imports")
 
 
 def seed_extras(builder) -> None:
