@@ -29,8 +29,6 @@ from . import selectors, services
 from .forms import AttestationForm, CrossGroupForm, GroupSubjectForm, OneStudentForm, SplitForm, SubjectForm
 from .models import GroupSubject, StaffAttestation, hours_text
 
-MAX_FIELDS = 20000
-
 
 def _require(request, *functions) -> None:
     if getattr(request, "school", None) is None or not any(access.can(request, f) for f in functions):
@@ -114,8 +112,6 @@ def plan(request):
     all_grades = request.GET.get("all") == "1"
     grid = selectors.plan_grid(year=year, all_grades=all_grades)
     if request.method == "POST":
-        if len(request.POST) > MAX_FIELDS:
-            raise Http404
         cells = []
         for row in grid.rows:
             for cell in row.cells:
