@@ -105,7 +105,7 @@ def period_errors(periods: Iterable, *, year_starts: dt.date, year_ends: dt.date
             errors.append(_("Для %(g)d-х классов не задано ни одного периода.") % {"g": grade})
         elif len(covering) > 1:
             errors.append(
-                _("%(g)d-е классы входят в несколько схем периодов: %(list)s.")
+                _("%(g)d-е классы входят сразу в несколько схем периодов — %(list)s; оставьте одну.")
                 % {"g": grade, "list": ", ".join(grades_label(*r) for r in covering)}
             )
     return errors

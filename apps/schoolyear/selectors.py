@@ -172,7 +172,8 @@ def year_warnings(*, years: list[AcademicYear], today: dt.date) -> list[YearWarn
             continue
         last_year = year.starts.year + 1
         create_by = dt.date(last_year, 7, 1)
-        if not any(y.starts > year.starts for y in years):
+        # A reminder from 1 May, a warning from 1 July.
+        if today >= dt.date(last_year, 5, 1) and not any(y.starts > year.starts for y in years):
             out.append(
                 YearWarning(
                     year.pk,
