@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from apps.journal.grading import GradingSystem, PeriodValue, weighted_average
+from apps.journal.grading import GradingSystem, PeriodValue, pass_fail_summary, weighted_average
 from apps.journal.models import Journal, Mark, PeriodMark
 from apps.journal.selectors import year_periods
 from apps.people.models import GroupMembership
@@ -192,9 +192,7 @@ class ResultCell:
 
     @property
     def counts_text(self) -> str:
-        if not (self.passed or self.failed):
-            return ""
-        return _("зач: %(p)d, незач: %(f)d") % {"p": self.passed, "f": self.failed}
+        return pass_fail_summary(["зач"] * self.passed + ["незач"] * self.failed)
 
 
 @dataclass

@@ -85,6 +85,16 @@ class PeriodValue:
         return dict(cls.VALUES)
 
 
+def pass_fail_summary(values) -> str:
+    """«зач: 2, незач: 1» — how a pass/fail subject's marks read instead of an average (JRN-4);
+    "" when there are none. Values of other systems are ignored."""
+    values = list(values)
+    passed, failed = values.count("зач"), values.count("незач")
+    if not (passed or failed):
+        return ""
+    return _("зач: %(passed)d, незач: %(failed)d") % {"passed": passed, "failed": failed}
+
+
 def weighted_average(pairs) -> Decimal | None:
     """Average of (numeric value, weight) pairs, rounded to hundredths; None if no marks."""
     total = Decimal(0)
