@@ -1,8 +1,16 @@
-"""Demo calendar-thematic plans (JRN-2): the journals of the «teacher» login and of the «klass»
-teacher's class get a plan built from the demo's topic lists (apps.demo.curriculum), one row per
-topic with its hours and the planned date of its first lesson by the timetable, so the plan and
-the completion pages are filled. One journal's plan runs a week ahead of its lessons (its dates a
-week early), so the report shows a lag. A few hundred rows in one insert: well under a second."""
+"""Demo calendar-thematic plans (JRN-2), built from the demo's topic lists (apps.demo.curriculum)
+so the plan and completion pages are filled:
+
+- the «teacher» login's journals: a plan of one row per lesson, as schools usually keep it — the
+  section is the topic of the curriculum, the row the lesson's topic, with its planned date by the
+  timetable. One of them runs a week ahead of its lessons (its dates a week early), so the report
+  shows a lag.
+- the other journals of the «klass» teacher's class: a plan by topics of several hours, without
+  dates (lessons take them in order).
+
+A couple of thousand rows in a few inserts, no lesson touched (the demo wrote their topics as the
+teachers' own): well under a second.
+"""
 
 from __future__ import annotations
 
@@ -15,19 +23,6 @@ from apps.demo.builder import WEEKS_IN_YEAR
 from .models import MAX_ITEM_HOURS, PlanItem
 
 CHUNK = 6  # a long topic is planned in parts of at most this many hours
-MAX_JOURNALS = 16
-
-
-def _journals(builder) -> list:
-    mine = [j for j in builder.journals if j.demo_teacher.user.username == "teacher"]
-    led = next((c for c in builder.classes if c.teacher is not None and c.teacher.user.username == "klass"), None)
-    of_class = [j for j in builder.journals if led is not None and j.demo_cls is led]
-    chosen, seen = [], set()
-    for j in mine + of_class:
-        if j.pk not in seen:
-            seen.add(j.pk)
-            chosen.append(j)
-    return chosen[:MAX_JOURNALS]
 
 
 def _slots(builder, unit) -> list[dt.date]:
@@ -40,52 +35,70 @@ def _slots(builder, unit) -> list[dt.date]:
     return [day for day in builder.school_days for _n in range(per_weekday.get(day.weekday(), 0))]
 
 
-def _period_name(builder, day: dt.date | None) -> str:
-    for period in builder.periods:
-        if day is not None and period.starts <= day <= period.ends:
-            return period.name
-    return ""
+def _lesson_rows(builder, journal, unit, *, early: int) -> list[PlanItem]:
+    """One row per lesson of the year, the lesson's topic as the demo gave it, dated by the timetable."""
+    topics = cur.topics_for(unit.subject, unit.cls.grade)
+    year_lessons = unit.hours * WEEKS_IN_YEAR
+    slots = _slots(builder, unit)
+    rows = []
+    for i in range(year_lessons):
+        topic, ti = cur.lesson_topic(topics, i, year_lessons)
+        slot = max(0, i - early)
+        rows.append(
+            PlanItem(
+                school_id=builder.school.pk,
+                journal_id=journal.pk,
+                order=i + 1,
+                section=topics[ti],
+                topic=topic,
+                hours=1,
+                planned_date=slots[slot] if slot < len(slots) else None,
+            )
+        )
+    return rows
+
+
+def _topic_rows(builder, journal, unit) -> list[PlanItem]:
+    """One row per topic of the curriculum, its hours split in parts of at most CHUNK, no dates."""
+    topics = cur.topics_for(unit.subject, unit.cls.grade)
+    year_lessons = unit.hours * WEEKS_IN_YEAR
+    per_topic = max(1, -(-year_lessons // len(topics)))
+    rows, position = [], 0
+    for i, topic in enumerate(topics):
+        hours = min(per_topic, year_lessons - position)
+        part = 0
+        while hours > 0:
+            size = min(hours, CHUNK, MAX_ITEM_HOURS)
+            part += 1
+            rows.append(
+                PlanItem(
+                    school_id=builder.school.pk,
+                    journal_id=journal.pk,
+                    order=len(rows) + 1,
+                    section=f"{i + 1}. {topic}",
+                    topic=topic if part == 1 else f"{topic} (продолжение)",
+                    hours=size,
+                    note="Входной контроль на первом уроке" if i == 0 and part == 1 else "",
+                )
+            )
+            position += size
+            hours -= size
+    return rows
 
 
 def seed(builder) -> None:
     unit_of = {id(j): u for u in builder.units for j in u.journals}
-    items = []
-    chosen = _journals(builder)
-    ahead = chosen[1].pk if len(chosen) > 1 else None  # its plan runs a week ahead
-    for j in chosen:
-        unit = unit_of.get(id(j))
-        if unit is None:
-            continue
-        topics = cur.topics_for(unit.subject, unit.cls.grade)
-        year_lessons = unit.hours * WEEKS_IN_YEAR
-        slots = _slots(builder, unit)
-        shift = unit.hours if j.pk == ahead else 0
-        per_topic = max(1, -(-year_lessons // len(topics)))
-        position, order = 0, 0
-        for i, topic in enumerate(topics):
-            hours = min(per_topic, year_lessons - position)
-            if hours <= 0:
-                break
-            part = 0
-            while hours > 0:
-                size = min(hours, CHUNK, MAX_ITEM_HOURS)
-                part += 1
-                slot = max(0, position - shift)
-                planned = slots[min(slot, len(slots) - 1)] if slots else None
-                order += 1
-                items.append(
-                    PlanItem(
-                        school_id=builder.school.pk,
-                        journal_id=j.pk,
-                        order=order,
-                        section=_period_name(builder, planned),
-                        topic=topic if part == 1 else f"{topic} (продолжение)",
-                        hours=size,
-                        planned_date=planned,
-                        note="" if i else "Входной контроль на первом уроке",
-                    )
-                )
-                position += size
-                hours -= size
-    PlanItem.objects.bulk_create(items, batch_size=500)
+    mine = [j for j in builder.journals if j.demo_teacher.user.username == "teacher"]
+    led = next((c for c in builder.classes if c.teacher is not None and c.teacher.user.username == "klass"), None)
+    of_class = [j for j in builder.journals if led is not None and j.demo_cls is led and j not in mine]
+    items: list[PlanItem] = []
+    for n, journal in enumerate(mine):
+        unit = unit_of.get(id(journal))
+        if unit is not None:
+            items += _lesson_rows(builder, journal, unit, early=unit.hours if n == 1 else 0)
+    for journal in of_class:
+        unit = unit_of.get(id(journal))
+        if unit is not None:
+            items += _topic_rows(builder, journal, unit)
+    PlanItem.objects.bulk_create(items, batch_size=1000)
     builder.stats["plan_items"] = len(items)

@@ -173,8 +173,10 @@ def plan_topics_apply(*, journal: Journal, author) -> int:
     topic that came from the plan and was not edited since follows the plan when it changes: to
     the new item's topic, or back to empty when the plan no longer reaches the lesson (or the
     lesson was cancelled). Each change goes through lesson_update (the change log).
+    A journal of a closed year is left as it is (0).
     """
-    _check_open(journal)
+    if journal.year.status == AcademicYear.Status.CLOSED:
+        return 0
     with transaction.atomic(), audit.batch():
         lessons = list(Lesson.objects.filter(journal=journal).order_by("date", "number", "pk"))
         items = list(PlanItem.objects.filter(journal=journal).order_by("order", "pk"))

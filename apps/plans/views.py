@@ -288,6 +288,7 @@ def completion(request):
         "today": today,
         "until": min(today, period.ends) if period else today,
         "lagging": sum(1 for r in rows if r.lag),
+        "without_plan": sum(1 for r in rows if not r.has_plan),
         "query": request.GET.urlencode(),
     }
     if request.GET.get("format") == "xlsx":

@@ -84,3 +84,28 @@ def test_plan_change_is_followed_by_unedited_topics(world):
 
     assert result.ok and result.deleted == 1
     assert topics(world) == ["Сложение дробей", "Дроби", "Дроби", ""]
+
+
+def test_cancelled_lesson_passes_its_plan_topic_on(world):
+    """JRN-2: a lesson cancelled after it took its topic from the plan gives the topic up, and the
+    following lessons take the plan from there (nothing of the plan is skipped)."""
+    lessons = lessons_of(world, 3)
+    plan(world, ("Дроби", 1), ("Сложение дробей", 1), ("Вычитание дробей", 1))
+    plan_topics_apply(journal=world.journal, author=world.alice)
+    lesson_update(lesson=Lesson.objects.get(pk=lessons[0].pk), author=world.deputy, status=Lesson.Status.CANCELLED)
+
+    plan_topics_apply(journal=world.journal, author=world.deputy)
+
+    assert topics(world) == ["", "Дроби", "Сложение дробей"]
+
+
+def test_closed_year_is_left_as_it_is(world):
+    """JRN-2: the journal of a closed year is frozen: applying the plan changes nothing."""
+    from apps.schools.models import AcademicYear
+
+    lessons_of(world, 2)
+    plan(world, ("Дроби", 2))
+    AcademicYear.objects.filter(pk=world.year.pk).update(status=AcademicYear.Status.CLOSED)
+    world.journal.year.refresh_from_db()
+    assert plan_topics_apply(journal=world.journal, author=world.alice) == 0
+    assert topics(world) == ["", ""]
