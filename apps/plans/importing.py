@@ -170,14 +170,18 @@ def _read_csv(data: bytes) -> list[tuple[int, tuple]]:
         raise PlanError(_("Файл не читается как CSV: проверьте кавычки в строке %(n)d.") % {"n": line}) from None
 
 
+def too_big(name: str) -> ParsedFile:
+    return ParsedFile(
+        name=name,
+        error=_("Файл больше %(mb)d МБ: в плане столько строк не бывает.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)},
+    )
+
+
 def read_plan_file(*, name: str, data: bytes, year) -> ParsedFile:
     """Read and check every row of a plan file; writes nothing."""
-    result = ParsedFile(name=name)
     if len(data) > MAX_FILE_BYTES:
-        result.error = _("Файл больше %(mb)d МБ: в плане столько строк не бывает.") % {
-            "mb": MAX_FILE_BYTES // (1024 * 1024)
-        }
-        return result
+        return too_big(name)
+    result = ParsedFile(name=name)
     if not data.strip():
         result.error = _("Файл пустой.")
         return result

@@ -184,10 +184,9 @@ def import_plan(request, pk):
         messages.error(request, _("Выберите файл плана (XLSX или CSV)."))
         return render(request, "plans/import.html", {"journal": journal}, status=200)
     if upload.size > importing.MAX_FILE_BYTES:
-        data = b"x" * (importing.MAX_FILE_BYTES + 1)  # refused by size without reading it
+        parsed = importing.too_big(upload.name or "")  # refused without reading it
     else:
-        data = upload.read()
-    parsed = importing.read_plan_file(name=upload.name or "", data=data, year=journal.year)
+        parsed = importing.read_plan_file(name=upload.name or "", data=upload.read(), year=journal.year)
     context = {
         "journal": journal,
         "parsed": parsed,

@@ -137,7 +137,8 @@ def test_import_gives_lessons_their_topics(world, client_for):
 
 
 def test_unreadable_files_are_refused_with_a_reason(world, client_for):
-    """JRN-2: a file without the header, an old XLS, a damaged XLSX: a clear message, nothing written."""
+    """JRN-2: a file without the header, an old XLS, a damaged XLSX, a huge file: a clear message,
+    nothing written."""
     client = client_for(world.alice)
     no_header = csv_bytes([(1, "x", "y", 1, "")], header=["a", "b", "c", "d", "e"])
     assert "Не найдена строка заголовков" in preview(client, world.journal, "a.csv", no_header).content.decode()
@@ -145,6 +146,8 @@ def test_unreadable_files_are_refused_with_a_reason(world, client_for):
     assert "Старый формат XLS" in preview(client, world.journal, "a.xls", xls).content.decode()
     damaged = b"PK\x03\x04" + b"garbage" * 10
     assert "не читается как таблица XLSX" in preview(client, world.journal, "a.xlsx", damaged).content.decode()
+    huge = b"1;x;y;1;\n" * (importing.MAX_FILE_BYTES // 9 + 1)
+    assert "Файл больше 2 МБ" in preview(client, world.journal, "a.csv", huge).content.decode()
     assert PlanItem.objects.count() == 0
 
 
