@@ -336,6 +336,11 @@ def workload_spreadsheet(data: selectors.Workload, *, school) -> bytes:
     else:
         check.append([_("Расхождений нет: у каждой строки плана есть учитель, часы совпадают.")])
     check.column_dimensions["A"].width = 100
+    for ws in (sheet, check):
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":  # a name typed as «=…» is text, never a formula
+                    cell.data_type = "s"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -178,3 +178,13 @@ def test_first_grade_journals_show_as_without_marks(world, client_for):
     section = section[: section.index("</section>")]
     assert "безотметочное обучение" in section
     assert "безотметочное обучение" not in page[page.index(f'id="c{world.class_5a.pk}"') :][:2000]
+
+
+def test_spreadsheet_keeps_a_name_that_looks_like_a_formula_as_text(world, client_for):
+    """ORG-5: the XLSX report never turns a typed name into a formula."""
+    world.math.name = '=HYPERLINK("http://example.com")'
+    world.math.save()
+    response = client_for(world.admin).get(reverse("curriculum:workload_xlsx"))
+    sheet = load_workbook(io.BytesIO(response.content))["Нагрузка"]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == world.math.name]
+    assert cells and all(c.data_type == "s" for c in cells)
