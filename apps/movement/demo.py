@@ -82,7 +82,7 @@ def _book(builder, admin) -> None:
 
 
 def _steady(builder, cls):
-    """A student of the class all year, without a login and outside the demo parent's family."""
+    """A student of the class all year, outside the family of the demo logins «parent» and «student»."""
     shown = {
         id(child)
         for guardian, family, _relation in builder.guardians
@@ -90,7 +90,8 @@ def _steady(builder, cls):
         for child in family.children
     }
     for s in cls.students:
-        if s.starts == builder.year.starts and s.ends is None and s.user is None and id(s) not in shown:
+        demo_login = s.user is not None and s.user.username == "student"
+        if s.starts == builder.year.starts and s.ends is None and not demo_login and id(s) not in shown:
             return s
     return None
 

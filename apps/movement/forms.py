@@ -157,6 +157,15 @@ class _NextYearForm(_ClassMoveForm):
         fc = self.from_class
         return _classes(self.school, open_only=True).filter(year__starts__gt=fc.year.starts, grade=grade)
 
+    @property
+    def missing_next_year(self) -> bool:
+        return not self.fields["to_class"].queryset.exists()
+
+    def start_of_next_year(self) -> None:
+        """The move's date defaults to the first day of the nearest later year that has classes."""
+        first = self.fields["to_class"].queryset.order_by("year__starts").first()
+        self.initial["date"] = first.year.starts if first is not None else None
+
 
 class PromoteForm(_NextYearForm):
     students = StudentsChoice(label=_("Переводятся"), queryset=Student.objects.none(), required=False)
@@ -175,6 +184,7 @@ class PromoteForm(_NextYearForm):
         grade = self.from_class.grade
         self.fields["to_class"].queryset = self.next_year_classes(grade + 1)
         self.fields["repeat_class"].queryset = self.next_year_classes(grade)
+        self.start_of_next_year()
 
 
 class RepeatForm(_NextYearForm):
@@ -186,12 +196,17 @@ class RepeatForm(_NextYearForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_class"].queryset = self.next_year_classes(self.from_class.grade)
+        self.start_of_next_year()
 
 
 class GraduateForm(_ClassMoveForm):
     students = StudentsChoice(label=_("Выпускники"), queryset=Student.objects.none(), required=False)
 
     field_order = ["students", *OrderForm.field_order]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["date"] = None  # the graduation order's day, not today
 
 
 class CorrectForm(forms.Form):

@@ -165,7 +165,10 @@ def _order(cleaned) -> dict:
 def admit(request):
     _keeper(request)
     school = request.school
-    form = forms.AdmitForm(request.POST or None, school=school, today=school_today(school))
+    today = school_today(school)
+    form = forms.AdmitForm(
+        request.POST or None, school=school, today=today, initial={"date": today, "order_date": today}
+    )
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
@@ -208,7 +211,10 @@ def _class_move(request, *, form_class, title: str, kind: str, run, help_text: s
     form = None
     if from_class is not None:
         students = selectors.class_students_on(school_class=from_class, day=selectors.clamp(today, from_class.year))
-        form = form_class(request.POST or None, school=school, from_class=from_class, students=students)
+        initial = {"date": today, "order_date": today}
+        form = form_class(
+            request.POST or None, school=school, from_class=from_class, students=students, initial=initial
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 entries = run(from_class, form.cleaned_data)
@@ -368,6 +374,9 @@ def report(request):
     if year is not None:
         starts = chosen.get("starts") or year.starts
         ends = chosen.get("ends") or max(starts, selectors.clamp(today, year))
+        if not form.errors:  # the form shows the range the report is for
+            form = forms.ReportForm(initial={"year": year, "starts": starts, "ends": ends}, school=school)
+            context["form"] = form
         data = selectors.movement_report(school=school, year=year, starts=starts, ends=ends)
         if request.GET.get("format") == "xlsx":
             return _xlsx(
@@ -400,6 +409,9 @@ def class_sizes(request):
     context = {"form": form, "year": year, "sizes": None}
     if year is not None:
         day = day or selectors.clamp(today, year)
+        if not form.errors:
+            form = forms.SizesForm(initial={"year": year, "day": day}, school=school)
+            context["form"] = form
         data = selectors.class_sizes(school=school, year=year, day=day)
         if request.GET.get("format") == "xlsx":
             return _xlsx(spreadsheets.class_sizes_xlsx(data, school=school), f"napolnyaemost-{day:%Y%m%d}.xlsx")
