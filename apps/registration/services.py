@@ -462,7 +462,7 @@ def application_submit(
                     documents=",".join(d for d in documents if d in AccessApplication.Document.values),
                     submitted_at=now,
                     received_on=today,
-                    due_on=add_working_days(today, settings.decision_working_days),
+                    due_on=add_working_days(today, settings.decision_working_days, school=school),
                 )
             break
         except IntegrityError:
