@@ -11,10 +11,12 @@ school's overrides (read together with the memberships by CurrentSchoolMiddlewar
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from apps.journal.models import Journal
+from apps.journal.models import Journal, Lesson
 from apps.people.models import Student
 from apps.registration.deadlines import school_today
 from apps.registration.selectors import parent_may_read_q, student_may_read_q
@@ -83,9 +85,50 @@ def journals_readable(request) -> QuerySet[Journal]:
     cond = Q(pk__in=[])
     if can(request, rights.JOURNALS_OWN):
         cond |= Q(teacher__user=request.user)
+        # ORG-8: the journal of a lesson she substitutes, from the day before to the day after it.
+        cond |= Q(pk__in=substitute_lessons(request).values("journal_id"))
     if can(request, rights.JOURNALS_CLASS):
         cond |= Q(group__school_class__class_teacher__user=request.user)
     return qs.filter(cond)
+
+
+SUBSTITUTE_WINDOW_DAYS = 1  # ORG-8: from one day before the lesson to one day after it
+
+
+def substitute_lessons(request) -> QuerySet[Lesson]:
+    """The lessons this user gives as a substitute and may write now (ORG-8): a substitution names
+    her, the lesson is not cancelled, today (in the school's zone) is from the day before the lesson
+    to the day after it, and the year is open. Only those lessons — not the rest of their journals."""
+    from apps.timetable.models import Substitution
+
+    school = getattr(request, "school", None)
+    if school is None or not request.user.is_authenticated or not can(request, rights.JOURNALS_OWN):
+        return Lesson.objects.none()
+    today = school_today(school)
+    window = dt.timedelta(days=SUBSTITUTE_WINDOW_DAYS)
+    mine = Substitution.objects.filter(school=school, substitute__user=request.user, lesson=OuterRef("pk"))
+    return (
+        Lesson.objects.filter(school=school, date__gte=today - window, date__lte=today + window)
+        .exclude(status=Lesson.Status.CANCELLED)
+        .exclude(journal__year__status=AcademicYear.Status.CLOSED)
+        .filter(Exists(mine))
+    )
+
+
+def substitute_lesson_ids(request, journal: Journal) -> frozenset[int]:
+    """The lessons of `journal` this user may write as a substitute now (cached on the request)."""
+    cache = request.__dict__.setdefault("_substitute_lessons", {})
+    if journal.pk not in cache:
+        cache[journal.pk] = frozenset(
+            substitute_lessons(request).filter(journal_id=journal.pk).values_list("pk", flat=True)
+        )
+    return cache[journal.pk]
+
+
+def can_write_lesson(request, journal: Journal, lesson) -> bool:
+    """May this user write this lesson (marks, attendance, topic, homework)? The journal's teacher
+    any lesson; a substitute only the lesson she substitutes, within its window (ORG-8)."""
+    return can_write_journal(request, journal) or lesson.pk in substitute_lesson_ids(request, journal)
 
 
 def can_write_journal(request, journal: Journal) -> bool:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -105,20 +106,139 @@ def _memberships(journal: Journal, student_ids) -> dict[int, list[GroupMembershi
 # Lessons
 
 
-def lesson_create(*, journal: Journal, date: dt.date, number: int, author, topic: str = "") -> Lesson:
+def lesson_create(
+    *,
+    journal: Journal,
+    date: dt.date,
+    number: int,
+    author,
+    topic: str = "",
+    room: str = "",
+    source: str = "manual",
+) -> Lesson:
+    """A new lesson of the journal: added by its teacher (source "manual") or made from the
+    timetable (source "timetable", ORG-7, with the timetable's room)."""
     if date < journal.year.starts or date > journal.year.ends:
         raise JournalError(
             _("Дата урока %(date)s вне учебного года %(year)s.") % {"date": _fmt(date), "year": journal.year}
         )
     if not 1 <= number <= 12:
         raise JournalError(_("Номер урока должен быть от 1 до 12."))
+    if source not in LESSON_SOURCES:
+        raise ValueError(f"unknown lesson source: {source}")
+    room = (room or "").strip()
+    if len(room) > ROOM_MAX:
+        raise JournalError(_("Название кабинета длиннее %(n)d знаков.") % {"n": ROOM_MAX})
     if Lesson.objects.filter(journal=journal, date=date, number=number).exists():
         raise JournalError(_("Урок %(number)d-й %(date)s уже есть в журнале.") % {"number": number, "date": _fmt(date)})
     with transaction.atomic():
         lesson = Lesson.objects.create(
-            school_id=journal.school_id, journal=journal, date=date, number=number, topic=topic.strip()
+            school_id=journal.school_id,
+            journal=journal,
+            date=date,
+            number=number,
+            topic=topic.strip(),
+            room=room,
+            source=source,
         )
         audit.record(_change(lesson.school_id, author, "create", "lesson", lesson, None, lesson_snapshot(lesson)))
+    return lesson
+
+
+LESSON_SOURCES = ("manual", "timetable")
+ROOM_MAX = 30
+NOTE_MAX = 200
+
+
+def lesson_is_empty(lesson: Lesson, *, topic_from_plan: bool = False) -> bool:
+    """Nothing written in the lesson yet: no marks, no attendance, no topic, no homework (a topic
+    the thematic plan gave it and nobody edited, `topic_from_plan`, is not a record of its own)."""
+    return (
+        (topic_from_plan or not lesson.topic)
+        and not lesson.homework
+        and not lesson.no_homework
+        and not Mark.objects.filter(lesson=lesson).exists()
+        and not Attendance.objects.filter(lesson=lesson).exists()
+    )
+
+
+def lesson_delete(*, lesson: Lesson, author, topic_from_plan: bool = False) -> None:
+    """Remove a lesson that holds nothing (the timetable changed before it took place, ORG-7).
+    A lesson with marks, attendance, a topic (other than one the plan gave it) or homework is
+    never deleted; the deletion is logged."""
+    if not lesson_is_empty(lesson, topic_from_plan=topic_from_plan):
+        raise JournalError(
+            _("В уроке %(date)s (%(number)d-й) уже есть записи: удалить его нельзя.")
+            % {"date": _fmt(lesson.date), "number": lesson.number}
+        )
+    before = lesson_snapshot(lesson)
+    pk = lesson.pk
+    try:
+        with transaction.atomic():
+            lesson.delete()  # its homework facet goes with it (nothing to log: it is empty)
+            lesson.pk = pk
+            audit.record(_change(lesson.school_id, author, "delete", "lesson", lesson, before, None))
+    except ProtectedError:
+        lesson.pk = pk
+        raise JournalError(
+            _("К уроку %(date)s (%(number)d-й) привязаны другие записи (замена, перенос, план): удалить его нельзя.")
+            % {"date": _fmt(lesson.date), "number": lesson.number}
+        ) from None
+
+
+_UNSET = object()
+
+
+def lesson_reschedule(
+    *,
+    lesson: Lesson,
+    author,
+    date: dt.date | None = None,
+    number: int | None = None,
+    room=_UNSET,
+    change_note=_UNSET,
+    taught_by=_UNSET,
+) -> Lesson:
+    """The timetable's one-off changes of a lesson (ORG-7, ORG-8): another date or lesson number,
+    another room, the note the diary shows («перенесён с 12.11, 3-й урок»), the substitute who
+    gives it. A change of date or number is logged like every change of a lesson."""
+    date = lesson.date if date is None else date
+    number = lesson.number if number is None else number
+    if date < lesson.journal.year.starts or date > lesson.journal.year.ends:
+        raise JournalError(
+            _("Дата урока %(date)s вне учебного года %(year)s.") % {"date": _fmt(date), "year": lesson.journal.year}
+        )
+    if not 1 <= number <= 12:
+        raise JournalError(_("Номер урока должен быть от 1 до 12."))
+    if (date, number) != (lesson.date, lesson.number) and (
+        Lesson.objects.filter(journal_id=lesson.journal_id, date=date, number=number).exclude(pk=lesson.pk).exists()
+    ):
+        raise JournalError(_("Урок %(number)d-й %(date)s уже есть в журнале.") % {"number": number, "date": _fmt(date)})
+    fields = ["date", "number"]
+    if room is not _UNSET:
+        room = (room or "").strip()
+        if len(room) > ROOM_MAX:
+            raise JournalError(_("Название кабинета длиннее %(n)d знаков.") % {"n": ROOM_MAX})
+        lesson.room = room
+        fields.append("room")
+    if change_note is not _UNSET:
+        note = (change_note or "").strip()
+        if len(note) > NOTE_MAX:
+            raise JournalError(_("Описание изменения длиннее %(n)d знаков.") % {"n": NOTE_MAX})
+        lesson.change_note = note
+        fields.append("change_note")
+    if taught_by is not _UNSET:
+        if taught_by is not None and taught_by.school_id != lesson.school_id:
+            raise JournalError(_("Такого сотрудника нет в этой школе."))
+        lesson.taught_by = taught_by
+        fields.append("taught_by")
+    before = lesson_snapshot(lesson)
+    lesson.date, lesson.number = date, number
+    after = lesson_snapshot(lesson)
+    with transaction.atomic():
+        lesson.save(update_fields=fields)
+        if after != before:
+            audit.record(_change(lesson.school_id, author, "update", "lesson", lesson, before, after))
     return lesson
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts import access
 from apps.audit import selectors as audit_selectors
+from apps.people.models import Staff
 
 from . import selectors, services
 from .forms import LessonAddForm, LessonForm
@@ -46,6 +47,15 @@ def _journal(request, pk, *, write=False):
     if write and not can_write:
         raise PermissionDenied
     return journal, can_write
+
+
+def _substitute_lessons(request, journal, can_write) -> frozenset[int]:
+    """ORG-8: the lessons a substitute may write in a journal she does not keep (none for its teacher)."""
+    return frozenset() if can_write else access.substitute_lesson_ids(request, journal)
+
+
+def _lesson_write(request, journal, can_write, lesson) -> bool:
+    return can_write or lesson.pk in _substitute_lessons(request, journal, can_write)
 
 
 def _grid_url(journal, period_pk=None, anchor="") -> str:
@@ -77,11 +87,19 @@ def _norm(text) -> str:
 @login_required
 def journal_list(request):
     _staff_only(request)
+    readable = access.journals_readable(request)
     sections = selectors.journal_sections(
-        journals=access.journals_readable(request),
-        user=request.user,
-        school_wide=access.reads_all_journals(request),
+        journals=readable, user=request.user, school_wide=access.reads_all_journals(request)
     )
+    # ORG-8: the journals of the lessons she substitutes now (only those lessons are hers to write).
+    substituted = list(
+        readable.filter(pk__in=access.substitute_lessons(request).values("journal_id"))
+        .exclude(teacher__user=request.user)
+        .select_related("year", "subject", "group__school_class", "teacher")
+        .order_by("group__school_class__grade", "group__school_class__letter", "group__name", "subject__name")
+    )
+    if substituted:
+        sections.insert(0, selectors.JournalSection(_("Замены"), substituted))
     return render(request, "journal/list.html", {"sections": sections})
 
 
@@ -95,12 +113,32 @@ def _load_grid(journal, requested_period):
     return selectors.journal_grid(journal=journal, period=period, periods=periods, today=today)
 
 
+def _lesson_notes(grid) -> list:
+    """ORG-7, ORG-8: who gave each substituted lesson («замена: Фамилия И. О.»), one query for all;
+    returns the columns changed from the timetable (substituted, cancelled, moved, another room)."""
+    ids = {col.lesson.taught_by_id for col in grid.columns if col.lesson.taught_by_id}
+    staff = {s.pk: s for s in Staff.objects.filter(pk__in=ids, school_id=grid.journal.school_id)} if ids else {}
+    for col in grid.columns:
+        col.taught_by = staff.get(col.lesson.taught_by_id)
+    return [col for col in grid.columns if col.taught_by or col.is_cancelled or col.lesson.change_note]
+
+
 def _render_grid(request, journal, can_write, grid, *, errors=(), status=200):
+    write_lessons = _substitute_lessons(request, journal, can_write)
+    can_edit = can_write or bool(write_lessons)
+    changed_columns = _lesson_notes(grid)
+    for col in grid.columns:
+        col.writable = can_write or col.lesson.pk in write_lessons
+    substituted = [col.lesson for col in grid.columns if col.lesson.pk in write_lessons]
     context = {
         "journal": journal,
         "can_write": can_write,
+        "can_edit": can_edit,
+        "write_lessons": write_lessons if not can_write else None,
+        "substituted": substituted,
+        "changed_columns": changed_columns,
         "grid": grid,
-        "originals": json.dumps(grid.originals(), ensure_ascii=False) if can_write else "",
+        "originals": json.dumps(grid.originals(), ensure_ascii=False) if can_edit else "",
         "add_form": LessonAddForm(initial={"date": grid.today, "number": 1}),
         "period_values": PeriodValue.choices(),
         "errors": errors,
@@ -141,10 +179,48 @@ def journal_grid(request, pk):
 @login_required
 @require_POST
 def journal_save(request, pk):
-    journal, _can_write = _journal(request, pk, write=True)
+    journal, can_write = _journal(request, pk)
+    allowed = _substitute_lessons(request, journal, can_write)
+    if not can_write and not allowed:
+        raise PermissionDenied
+    only = None if can_write else allowed
     if request.content_type == "application/json":
-        return _save_json(request, journal)
-    return _save_form(request, journal)
+        return _save_json(request, journal, only)
+    return _save_form(request, journal, only)
+
+
+def _split(only, cells, lessons, period_marks):
+    """ORG-8: a substitute (`only`: the lessons she may write) keeps the items of those lessons;
+    every other item is refused with the reason, and the rest of the save goes ahead."""
+    if only is None:
+        return cells, lessons, period_marks, services.SaveResult()
+    refused = services.SaveResult()
+    reason = _("Вы заменяете учителя только на своём уроке: другие уроки этого журнала изменять нельзя.")
+    kept_cells, kept_lessons = [], []
+    for item in cells:
+        if _int(item.get("lesson")) in only:
+            kept_cells.append(item)
+        else:
+            key = {"lesson": item.get("lesson"), "student": item.get("student")}
+            refused.cells.append(services.ItemResult(key, False, error=reason))
+    for item in lessons:
+        if _int(item.get("lesson")) in only:
+            kept_lessons.append(item)
+        else:
+            refused.lessons.append(services.ItemResult({"lesson": item.get("lesson")}, False, error=reason))
+    for item in period_marks:
+        key = {"period": item.get("period"), "student": item.get("student")}
+        refused.period_marks.append(
+            services.ItemResult(key, False, error=_("Отметку за период ставит учитель, который ведёт журнал."))
+        )
+    return kept_cells, kept_lessons, [], refused
+
+
+def _with_refused(result, refused):
+    result.cells.extend(refused.cells)
+    result.lessons.extend(refused.lessons)
+    result.period_marks.extend(refused.period_marks)
+    return result
 
 
 class BadPayload(ValueError):
@@ -178,7 +254,7 @@ def _lesson_item(item: dict) -> dict:
     return clean
 
 
-def _save_json(request, journal):
+def _save_json(request, journal, only=None):
     try:
         payload = json.loads(request.body or b"{}")
         if not isinstance(payload, dict):
@@ -191,9 +267,11 @@ def _save_json(request, journal):
     if len(cells) + len(lessons) + len(period_marks) > MAX_ITEMS_PER_SAVE:
         return JsonResponse({"ok": False, "error": _("Слишком много изменений в одном сохранении.")}, status=400)
 
+    cells, lessons, period_marks, refused = _split(only, cells, lessons, period_marks)
     result = services.journal_save(
         journal=journal, author=request.user, cells=cells, lessons=lessons, period_marks=period_marks
     )
+    _with_refused(result, refused)
 
     averages = {}
     period = None
@@ -236,7 +314,7 @@ def _save_json(request, journal):
     )
 
 
-def _save_form(request, journal):
+def _save_form(request, journal, only=None):
     """Without JavaScript: apply only the cells whose value differs from what the page showed."""
     try:
         originals = json.loads(request.POST.get("orig") or "{}")
@@ -261,7 +339,9 @@ def _save_form(request, journal):
     if not typed:
         messages.info(request, _("Изменений нет."))
         return HttpResponseRedirect(_grid_url(journal, period_pk))
+    cells, _lessons, period_marks, refused = _split(only, cells, [], period_marks)
     result = services.journal_save(journal=journal, author=request.user, cells=cells, period_marks=period_marks)
+    _with_refused(result, refused)
     saved = result.saved_count
     if result.ok:
         messages.success(
@@ -299,7 +379,7 @@ def _save_form(request, journal):
         ngettext("Не сохранена %(n)d клетка — исправьте её.", "Не сохранено клеток: %(n)d — исправьте их.", len(errors))
         % {"n": len(errors)},
     )
-    return _render_grid(request, journal, True, grid, errors=errors)
+    return _render_grid(request, journal, only is None, grid, errors=errors)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -341,10 +421,13 @@ def lesson_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def lesson_detail(request, pk, lesson_id):
     """The lesson panel as a page (without JavaScript, or opened in a new tab)."""
-    journal, can_write = _journal(request, pk, write=request.method == "POST")
+    journal, can_write = _journal(request, pk)
     lesson = selectors.journal_lesson(journal=journal, lesson_id=lesson_id)
     if lesson is None:
         raise Http404
+    can_write = _lesson_write(request, journal, can_write, lesson)
+    if request.method == "POST" and not can_write:
+        raise PermissionDenied
     work_types = selectors.school_work_types(journal)
     periods = selectors.year_periods(journal)
     period = selectors.period_for_date(periods, lesson.date)
@@ -389,8 +472,11 @@ def _cell_objects(request, journal, source):
 @login_required
 @require_http_methods(["GET", "POST"])
 def cell_detail(request, pk):
-    journal, can_write = _journal(request, pk, write=request.method == "POST")
+    journal, can_write = _journal(request, pk)
     lesson, student = _cell_objects(request, journal, request.GET)
+    can_write = _lesson_write(request, journal, can_write, lesson)
+    if request.method == "POST" and not can_write:
+        raise PermissionDenied
     errors: list[str] = []
     saved = False
     if request.method == "POST":

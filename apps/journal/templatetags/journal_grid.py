@@ -14,15 +14,17 @@ register = template.Library()
 
 
 @register.simple_tag
-def grid_cells(row, can_write):
+def grid_cells(row, can_write, write_lessons=None):
+    """write_lessons: for a substitute (ORG-8), the only lessons whose cells take input."""
     student_pk = row.student.pk
     name = escape(row.student.short_name)
     out = []
     for counter, cell in enumerate(row.cells):
         lesson = cell.lesson
         editable = cell.editable
+        writable = editable and (can_write or (write_lessons is not None and lesson.pk in write_lessons))
         css = "cell"
-        if not editable:
+        if not editable or (write_lessons is not None and not writable):
             css += " off"
         if cell.error:
             css += " error"
@@ -33,7 +35,7 @@ def grid_cells(row, can_write):
         out.append(
             f'<td class="{css}" data-col="{counter}" data-lesson="{lesson.pk}" data-student="{student_pk}"{title_attr}>'
         )
-        if can_write and editable:
+        if writable:
             invalid = f' aria-invalid="true" title="{escape(cell.error)}"' if cell.error else ""
             out.append(
                 f'<input name="{cell.name}" value="{escape(cell.value)}" data-saved="{escape(cell.text)}" '
