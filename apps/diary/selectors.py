@@ -2,6 +2,10 @@
 whatever the number of lessons, marks or subjects, and filters every query by the student's
 school (the tenant).
 
+The week also shows the timetable's changes of each lesson (room, a note such as «перенесён с
+3-го урока», a substitute teacher, a cancellation: ORG-7, ORG-8) and the events of the school and
+of the student's class (ORG-10, from apps.events).
+
 Which lessons a student has: those of journals whose group he was a member of on the lesson's
 date (people.GroupMembership, both ends inclusive), so a student moved to another class sees
 the old class's lessons before the move and the new one's after it.
@@ -16,6 +20,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from apps.events.models import Event
+from apps.events.selectors import student_events
 from apps.journal.grading import GradingSystem, weighted_average
 from apps.journal.models import Attendance, Journal, Lesson, Mark, PeriodMark
 from apps.people.models import Enrolment, GroupMembership, Student
@@ -54,6 +60,26 @@ class DiaryLesson:
         return self.lesson.status == Lesson.Status.CANCELLED
 
     @property
+    def room(self) -> str:
+        return self.lesson.room
+
+    @property
+    def change_note(self) -> str:
+        return self.lesson.change_note
+
+    @property
+    def substitute_name(self) -> str:
+        """The teacher who gave the lesson instead of the journal's teacher (ORG-8), or ''."""
+        taught_by = self.lesson.taught_by
+        if taught_by is None or taught_by.pk == self.lesson.journal.teacher_id:
+            return ""
+        return taught_by.short_name
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.cancelled or self.change_note or self.substitute_name)
+
+    @property
     def absent(self) -> bool:
         return self.attendance is not None and self.attendance.kind == Attendance.Kind.ABSENT
 
@@ -63,6 +89,7 @@ class DiaryDay:
     date: dt.date
     lessons: list[DiaryLesson] = field(default_factory=list)
     holiday: Holiday | None = None
+    events: list[Event] = field(default_factory=list)
 
 
 @dataclass
@@ -70,10 +97,15 @@ class DiaryWeek:
     student: Student
     monday: dt.date
     days: list[DiaryDay]
+    sunday_events: list[Event] = field(default_factory=list)  # no lessons on Sunday, but events may be
 
     @property
     def saturday(self) -> dt.date:
         return self.monday + dt.timedelta(days=WEEK_DAYS - 1)
+
+    @property
+    def sunday(self) -> dt.date:
+        return self.monday + dt.timedelta(days=6)
 
     @property
     def previous_monday(self) -> dt.date:
@@ -97,16 +129,17 @@ def _member_on_lesson_date(student: Student, group_ref: str, date_ref: str) -> E
 
 
 def diary_week(*, student: Student, monday: dt.date) -> DiaryWeek:
-    """The student's school week from `monday` to Saturday: lessons with time, topic, homework,
-    the teacher's comment, the student's marks (with work type) and absences; holidays.
-    Five queries, whatever the size of the class or the amount of data."""
+    """The student's school week from `monday` to Saturday: lessons with time, room, topic,
+    homework, the teacher's comment, the timetable's changes (cancelled, moved, substitute), the
+    student's marks (with work type) and absences; holidays; the events of the school and of the
+    student's class. Six queries, whatever the size of the class or the amount of data."""
     school_id = student.school_id
     saturday = monday + dt.timedelta(days=WEEK_DAYS - 1)
 
     lessons = list(
         Lesson.objects.filter(school_id=school_id, date__range=(monday, saturday))
         .filter(_member_on_lesson_date(student, "journal__group_id", "date"))
-        .select_related("journal__subject", "journal__teacher")
+        .select_related("journal__subject", "journal__teacher", "taught_by")
         .order_by("date", "number", "journal__subject__name", "pk")
     )
     # Marks and absences by date range, not by a list of lesson ids: the query runs (and is
@@ -137,12 +170,15 @@ def diary_week(*, student: Student, monday: dt.date) -> DiaryWeek:
     }
     bells = {slot.number: slot for slot in BellSlot.objects.filter(school_id=school_id)}
     holidays = list(Holiday.objects.filter(school_id=school_id, starts__lte=saturday, ends__gte=monday))
+    sunday = monday + dt.timedelta(days=6)
+    events = student_events(student=student, first=monday, last=sunday)
 
     days = []
     for offset in range(WEEK_DAYS):
         day = monday + dt.timedelta(days=offset)
         holiday = next((h for h in holidays if h.starts <= day <= h.ends), None)
-        days.append(DiaryDay(date=day, holiday=holiday))
+        day_events = [e for e in events if e.date <= day <= e.last_day]
+        days.append(DiaryDay(date=day, holiday=holiday, events=day_events))
     for lesson in lessons:
         slot = bells.get(lesson.number)
         days[(lesson.date - monday).days].lessons.append(
@@ -154,7 +190,12 @@ def diary_week(*, student: Student, monday: dt.date) -> DiaryWeek:
                 attendance=attendance.get(lesson.pk),
             )
         )
-    return DiaryWeek(student=student, monday=monday, days=days)
+    return DiaryWeek(
+        student=student,
+        monday=monday,
+        days=days,
+        sunday_events=[e for e in events if e.date <= sunday <= e.last_day],
+    )
 
 
 # ---------------------------------------------------------------------------------------------

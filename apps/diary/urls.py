@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:student_id>/week/", views.week, name="week"),
     path("<int:student_id>/marks/", views.marks, name="marks"),
+    path("<int:student_id>/exams/", views.exams, name="exams"),
 ]

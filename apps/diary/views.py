@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from apps.accounts import access
 from apps.accounts.models import Role
+from apps.events.selectors import student_exam_choices
 from apps.journal.services import school_today
 from config.replica import replica_reads
 
@@ -108,7 +109,14 @@ def marks(request, student_id: int):
             period_id = int(request.GET["period"])
         except ValueError:
             raise Http404 from None
-    choice = selectors.diary_periods(school=request.school, today=today, period_id=period_id)
+    student_class = next((c for s, c in children if s.pk == student.pk), None)
+    # ORG-2: the periods of the student's grade (half-years in grades 10–11 when the school uses them).
+    choice = selectors.diary_periods(
+        school=request.school,
+        today=today,
+        period_id=period_id,
+        grade=student_class.grade if student_class is not None else None,
+    )
     if period_id is not None and choice.current is None:
         raise Http404
     rows = selectors.marks_by_subject(student=student, period=choice.current) if choice.current else []
@@ -116,3 +124,17 @@ def marks(request, student_id: int):
     context = _student_context(student, children, today, switch_query)
     context.update(periods=choice.periods, period=choice.current, rows=rows)
     return render(request, "diary/marks.html", context)
+
+
+@login_required
+@replica_reads
+@require_GET
+def exams(request, student_id: int):
+    """The student's exam choices (ORG-11, DIA-2): only his own, for his parents and himself (DIA-3)."""
+    if request.school is None:
+        raise Http404
+    today = school_today(request.school)
+    student, children = _diary_of(request, student_id, today)
+    context = _student_context(student, children, today, "")
+    context.update(choices=student_exam_choices(student=student))
+    return render(request, "diary/exams.html", context)
