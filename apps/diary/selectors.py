@@ -22,7 +22,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from apps.events.models import Event
 from apps.events.selectors import student_events
-from apps.journal.grading import GradingSystem, weighted_average
+from apps.journal.grading import GradingSystem, pass_fail_summary, weighted_average
 from apps.journal.models import Attendance, Journal, Lesson, Mark, PeriodMark
 from apps.people.models import Enrolment, GroupMembership, Student
 from apps.schools.models import AcademicYear, BellSlot, Holiday, Period, SchoolClass, Subject
@@ -279,6 +279,8 @@ def marks_by_subject(*, student: Student, period: Period) -> list[SubjectRow]:
 
     for row in rows.values():
         row.average = weighted_average((GradingSystem.numeric(m.grading_system, m.value), m.weight) for m in row.marks)
+        # JRN-4: a pass/fail subject is not averaged; its marks are counted instead.
+        row.pass_fail = pass_fail_summary(m.value for m in row.marks)
     return list(rows.values())
 
 
