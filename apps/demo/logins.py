@@ -133,6 +133,38 @@ _SCHOOL_ROWS = [
 ]
 
 
+# Apps of the school year's administration (issue 3): their rows go first, children before parents.
+_ADMINISTRATION_APPS = ("imports", "events", "movement", "plans", "timetable", "grading", "curriculum", "schoolyear")
+
+
+def _administration_models() -> list:
+    """The models of those apps with a `school` column, ordered so that a model another one
+    points at comes after it (deleted later)."""
+    from django.apps import apps
+
+    models = [
+        m
+        for label in _ADMINISTRATION_APPS
+        for m in apps.get_app_config(label).get_models()
+        if any(f.name == "school" for f in m._meta.fields)
+    ]
+    ordered, remaining = [], list(models)
+    while remaining:
+        free = [
+            m
+            for m in remaining
+            if not any(
+                other is not m and any(f.is_relation and f.related_model is m for f in other._meta.fields)
+                for other in remaining
+            )
+        ]
+        if not free:  # a cycle: leave the rest in order, the database will say which
+            free = remaining[:1]
+        ordered.extend(free)
+        remaining = [m for m in remaining if m not in free]
+    return ordered
+
+
 @transaction.atomic
 def delete_demo() -> int:
     """Remove the demo school with its people and their accounts (those with no role in any
@@ -144,7 +176,7 @@ def delete_demo() -> int:
             Membership.objects.filter(user_id__in=user_ids).exclude(school=school).values_list("user_id", flat=True)
         )
         ChainHead.objects.filter(school=school).delete()
-        for model in _SCHOOL_ROWS:
+        for model in [*_administration_models(), *_SCHOOL_ROWS]:
             model.objects.filter(school=school).delete()
         Membership.objects.filter(school=school).delete()
         school.delete()
