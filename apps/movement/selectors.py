@@ -72,6 +72,23 @@ def class_students_on(*, school_class: SchoolClass, day: dt.date) -> list[Studen
     )
 
 
+def class_students_to_move(*, school_class: SchoolClass, day: dt.date) -> list[Student]:
+    """The students in the class on `day` who are not yet recorded as moving on: no entry of the
+    book takes them out of the class after `day` and no stay of theirs begins after it (a class
+    promoted in two goes, a graduation done for some, a withdrawal recorded ahead)."""
+    gone = set(
+        MovementEntry.objects.filter(
+            school_id=school_class.school_id, from_class=school_class, date__gt=day
+        ).values_list("student_id", flat=True)
+    )
+    gone |= set(
+        Enrolment.objects.filter(school_id=school_class.school_id, starts__gt=day)
+        .filter(student__enrolments__school_class=school_class)
+        .values_list("student_id", flat=True)
+    )
+    return [s for s in class_students_on(school_class=school_class, day=day) if s.pk not in gone]
+
+
 def students_out_of_class(*, school, day: dt.date) -> QuerySet[Student]:
     """Students of the school in no class on `day` or later (who left, or were never enrolled):
     those who may be admitted again."""

@@ -31,7 +31,7 @@ from apps.registration.deadlines import school_today
 from apps.schools.models import AcademicYear, School, SchoolClass
 
 from .models import ENTRY_WORKING_DAYS, MovementEntry
-from .selectors import class_students_on
+from .selectors import class_students_to_move
 
 Kind = MovementEntry.Kind
 DAY = dt.timedelta(days=1)
@@ -508,12 +508,12 @@ def class_promote(
     if not chosen:
         raise ValidationError({"students": _("Отметьте учащихся, которых переводят.")})
     _same_school(from_class.school_id, *chosen.values())
-    in_class = class_students_on(school_class=from_class, day=min(date - DAY, from_class.year.ends))
+    in_class = class_students_to_move(school_class=from_class, day=min(date - DAY, from_class.year.ends))
     strangers = [s for pk, s in chosen.items() if pk not in {c.pk for c in in_class}]
     if strangers:
         raise ValidationError(
             {
-                "students": _("Не числятся в классе %(class)s к концу года: %(names)s.")
+                "students": _("Не числятся в классе %(class)s к концу года или уже выбыли из него: %(names)s.")
                 % {"class": from_class, "names": ", ".join(s.full_name for s in strangers)}
             }
         )
@@ -606,7 +606,7 @@ def class_graduate(
     _check_graduation(school_class)
     _check_order(school=school_class.school, order_number=order_number, order_date=order_date)
     _date_in_year(date, school_class.year, leaving=True)
-    in_class = class_students_on(school_class=school_class, day=min(date - DAY, school_class.year.ends))
+    in_class = class_students_to_move(school_class=school_class, day=min(date - DAY, school_class.year.ends))
     if students is not None:
         chosen = {s.pk for s in students}
         strangers = chosen - {s.pk for s in in_class}

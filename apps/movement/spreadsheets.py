@@ -23,13 +23,21 @@ def _save(wb: Workbook) -> bytes:
     return out.getvalue()
 
 
+def _put(ws, row: int, column: int, value):
+    """A cell; text stays text even when it starts with «=» (a name is never run as a formula)."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 def _table(ws, first_row: int, header: list[str], rows: list[tuple[list, bool]]) -> None:
     for col, text in enumerate(header, start=1):
-        cell = ws.cell(row=first_row, column=col, value=text)
+        cell = _put(ws, first_row, col, text)
         cell.font, cell.border, cell.alignment = BOLD, BOX, WRAP
     for r, (values, bold) in enumerate(rows, start=first_row + 1):
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=col, value=value)
+            cell = _put(ws, r, col, value)
             cell.border = BOX
             if bold:
                 cell.font = BOLD
@@ -42,7 +50,7 @@ def movement_report_xlsx(report: MovementReport, *, school) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = _("Движение учащихся")
-    ws["A1"] = school.name
+    _put(ws, 1, 1, school.name)
     ws["A2"] = _("Движение учащихся с %(starts)s по %(ends)s (%(year)s учебный год)") % {
         "starts": f"{report.starts:%d.%m.%Y}",
         "ends": f"{report.ends:%d.%m.%Y}",
@@ -82,7 +90,7 @@ def class_sizes_xlsx(sizes: ClassSizes, *, school) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = _("Наполняемость классов")
-    ws["A1"] = school.name
+    _put(ws, 1, 1, school.name)
     ws["A2"] = _("Наполняемость классов на %(day)s (%(year)s учебный год)") % {
         "day": f"{sizes.day:%d.%m.%Y}",
         "year": sizes.year,

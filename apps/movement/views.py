@@ -210,7 +210,9 @@ def _class_move(request, *, form_class, title: str, kind: str, run, help_text: s
     picker = forms.ClassPickForm(initial={"from_class": from_class}, school=school)
     form = None
     if from_class is not None:
-        students = selectors.class_students_on(school_class=from_class, day=selectors.clamp(today, from_class.year))
+        students = selectors.class_students_to_move(
+            school_class=from_class, day=selectors.clamp(today, from_class.year)
+        )
         initial = {"date": today, "order_date": today}
         form = form_class(
             request.POST or None, school=school, from_class=from_class, students=students, initial=initial

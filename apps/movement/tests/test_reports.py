@@ -163,3 +163,14 @@ def test_pages_ask_the_same_number_of_queries_at_two_sizes(moved, client_for, dj
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_a_name_like_a_formula_stays_text_in_the_spreadsheet(moved, client_for):
+    """ORG-3: a class teacher's name typed as «=1+1» is written as text, never run as a formula."""
+    teacher = moved.class_5a.class_teacher
+    teacher.last_name = "=1+1"
+    teacher.save(update_fields=["last_name"])
+    response = client_for(moved.admin).get(SIZES, {"year": moved.year.pk, "day": "2026-11-20", "format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    cell = next(row[1] for row in sheet.iter_rows(min_row=5) if row[0].value == "5А")
+    assert (cell.value, cell.data_type) == ("=1+1 Карина Олеговна", "s")

@@ -317,3 +317,22 @@ def test_the_five_days_follow_the_schools_production_calendar(world):
     # 4 November is a public holiday: from Thursday 29 October to Friday 6 November, 5 working days.
     assert services.entered_late(school=world.school, order_date=d(10, 29), recorded_on=d(11, 6)) is False
     assert services.entered_late(school=world.school, order_date=d(10, 28), recorded_on=d(11, 6)) is True
+
+
+def test_a_class_promoted_in_two_goes(world):
+    """ORG-9: 5А is promoted without Boris first (he is kept down), then nobody is left to move:
+    the second promotion of the same class is refused, and the promoted are not offered again."""
+    from apps.movement.selectors import class_students_to_move
+
+    _year, class_6a, _6b, class_5a_next = next_year(world)
+    order = {"author": world.admin, "order_number": "45-у", "order_date": d(11, 20)}
+    services.student_repeat(student=world.boris, from_class=world.class_5a, to_class=class_5a_next,
+                            date=dt.date(2027, 9, 1), **order)  # fmt: skip
+    rest = [s for s in world.students_5a if s != world.boris]
+    assert class_students_to_move(school_class=world.class_5a, day=world.year.ends) == rest
+    services.class_promote(from_class=world.class_5a, to_class=class_6a, date=dt.date(2027, 9, 1), students=rest,
+                           **order)  # fmt: skip
+    assert class_students_to_move(school_class=world.class_5a, day=world.year.ends) == []
+    msg = refused(services.class_promote, from_class=world.class_5a, to_class=class_6a, date=dt.date(2027, 9, 1),
+                  students=rest[:1], **order)  # fmt: skip
+    assert "уже выбыли из него" in msg
