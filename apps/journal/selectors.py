@@ -18,7 +18,7 @@ from apps.audit.models import Entry
 from apps.people.models import GroupMembership, Student
 from apps.schools.models import Period, WorkType
 
-from .grading import GradingSystem, PeriodValue, weighted_average
+from .grading import GradingSystem, PeriodValue, pass_fail_summary, weighted_average
 from .models import Attendance, Journal, Lesson, Mark, PeriodMark
 from .services import cell_text, enrolled_on
 
@@ -131,8 +131,11 @@ def period_for_date(periods: list[Period], day: dt.date) -> Period | None:
 # Cells
 
 
-def mark_css(value: str) -> str:
-    return f"mark mark-{value}" if value in {"5", "4", "3", "2"} else "mark"
+def mark_css(value: str, system: str = GradingSystem.FIVE) -> str:
+    """The colour of a mark: 5/4/3/2 of the 5-point system only (a «5» of a 10-point journal is
+    not an excellent mark)."""
+    five = system == GradingSystem.FIVE and value in {"5", "4", "3", "2"}
+    return f"mark mark-{value}" if five else "mark"
 
 
 def cell_title(marks, attendance, work_types: dict[int, WorkType]) -> str:
@@ -215,12 +218,12 @@ class GridCell:
     def css(self) -> str:
         if self.attendance is not None and not self.marks:
             return "absent"
-        return mark_css(self.marks[0].value) if self.marks else ""
+        return mark_css(self.marks[0].value, self.marks[0].grading_system) if self.marks else ""
 
     @property
     def parts(self) -> list[tuple[str, str]]:
         """(text, css class) of each mark and the absence, for read-only display."""
-        items = [(m.value, mark_css(m.value)) for m in self.marks]
+        items = [(m.value, mark_css(m.value, m.grading_system)) for m in self.marks]
         if self.attendance is not None:
             items.append((self.attendance.code, "absent"))
         return items
@@ -235,6 +238,7 @@ class GridRow:
     period_mark: str
     pm_typed: str | None = None
     pm_error: str = ""
+    counts: str = ""  # JRN-4: «зач: 2, незач: 1» where marks are not averaged
 
     period_pk: int | None = None
 
@@ -252,7 +256,7 @@ class GridRow:
 
     @property
     def average_text(self) -> str:
-        return format_average(self.average)
+        return format_average(self.average) or self.counts
 
 
 @dataclass
@@ -363,6 +367,7 @@ def journal_grid(*, journal: Journal, period: Period | YearSpan, periods: list[P
                 student=memberships[0].student,
                 cells=cells,
                 average=weighted_average_of(by_student.get(student_id, [])),
+                counts=pass_fail_summary(m.value for m in by_student.get(student_id, [])),
                 period_mark=period_marks.get(student_id, ""),
                 period_pk=period.pk,
             )
@@ -378,11 +383,11 @@ def journal_grid(*, journal: Journal, period: Period | YearSpan, periods: list[P
     )
 
 
-def period_averages(*, journal: Journal, period: Period, student_ids) -> dict[int, Decimal | None]:
-    """Current weighted averages of some students for a period (after a save). One query."""
+def period_average_texts(*, journal: Journal, period: Period, student_ids) -> dict[int, str]:
+    """The average column's text after a save: the weighted average, or for marks that are not
+    averaged (pass/fail, JRN-4) their count. One query."""
     ids = set(student_ids)
-    by_student: dict[int, list[tuple]] = {sid: [] for sid in ids}
-    # Plain tuples: a column save asks this for ~25 students, hundreds of marks (no model instances).
+    rows: dict[int, list[tuple]] = {sid: [] for sid in ids}
     for sid, value, system, weight in Mark.objects.filter(
         school_id=journal.school_id,
         lesson__journal=journal,
@@ -390,8 +395,12 @@ def period_averages(*, journal: Journal, period: Period, student_ids) -> dict[in
         lesson__date__lte=period.ends,
         student_id__in=ids,
     ).values_list("student_id", "value", "grading_system", "weight"):
-        by_student[sid].append((GradingSystem.numeric(system, value), weight))
-    return {sid: weighted_average(pairs) for sid, pairs in by_student.items()}
+        rows[sid].append((value, system, weight))
+    return {
+        sid: format_average(weighted_average((GradingSystem.numeric(sy, v), w) for v, sy, w in marks))
+        or pass_fail_summary(v for v, _sy, _w in marks)
+        for sid, marks in rows.items()
+    }
 
 
 def format_average(value: Decimal | None) -> str:
@@ -448,7 +457,7 @@ def cell_detail(*, journal: Journal, lesson: Lesson, student: Student) -> CellDe
     )
     attendance = Attendance.objects.filter(school_id=journal.school_id, lesson=lesson, student=student).first()
     for m in marks:
-        m.css = mark_css(m.value)
+        m.css = mark_css(m.value, m.grading_system)
     for item in (*marks, attendance):
         if item is not None:
             item.lesson = lesson  # the services log the lesson's journal: no query per item
@@ -522,6 +531,7 @@ ACTION_LABELS = {
     ("period_mark", "create"): gettext_lazy("Отметка за период поставлена"),
     ("period_mark", "update"): gettext_lazy("Отметка за период изменена"),
     ("period_mark", "delete"): gettext_lazy("Отметка за период удалена"),
+    ("grading_system", "update"): gettext_lazy("Система оценивания изменена"),
 }
 
 
@@ -553,6 +563,10 @@ class _Describer:
 
     def period_mark(self, s: dict) -> str:
         return str(dict(PeriodValue.choices()).get(s.get("value"), s.get("value")))
+
+    def grading_system(self, s: dict) -> str:
+        code = s.get("grading_system")
+        return GradingSystem.label(code) if code in GradingSystem.SYSTEMS else str(code)
 
     def homework(self, s: dict) -> str:
         if s.get("no_homework"):

@@ -140,7 +140,7 @@ def _render_grid(request, journal, can_write, grid, *, errors=(), status=200):
         "grid": grid,
         "originals": json.dumps(grid.originals(), ensure_ascii=False) if can_edit else "",
         "add_form": LessonAddForm(initial={"date": grid.today, "number": 1}),
-        "period_values": PeriodValue.choices(),
+        "period_values": list(PeriodValue.allowed_for(journal.grading_system).items()),
         "errors": errors,
         "js_messages": _js_messages(),
     }
@@ -280,8 +280,8 @@ def _save_json(request, journal, only=None):
     touched = {_int(r.key.get("student")) for r in result.cells if r.ok} - {None}
     if period is not None and touched:
         averages = {
-            str(sid): selectors.format_average(avg)
-            for sid, avg in selectors.period_averages(journal=journal, period=period, student_ids=touched).items()
+            str(sid): text
+            for sid, text in selectors.period_average_texts(journal=journal, period=period, student_ids=touched).items()
         }
     saved_lessons = {}
     ok_lessons = [_int(r.key.get("lesson")) for r in result.lessons if r.ok]
@@ -488,9 +488,9 @@ def cell_detail(request, pk):
             return HttpResponseRedirect(request.get_full_path())
     detail = selectors.cell_detail(journal=journal, lesson=lesson, student=student)
     period = selectors.period_for_date(selectors.year_periods(journal), lesson.date)
-    average = None
+    average = ""
     if period is not None:
-        average = selectors.period_averages(journal=journal, period=period, student_ids=[student.pk])[student.pk]
+        average = selectors.period_average_texts(journal=journal, period=period, student_ids=[student.pk])[student.pk]
     context = {
         "journal": journal,
         "can_write": can_write,
@@ -498,7 +498,7 @@ def cell_detail(request, pk):
         "errors": errors,
         "saved": saved,
         "reasons": Attendance.Reason.choices,
-        "average": selectors.format_average(average),
+        "average": average,
         "title": selectors.cell_title(detail.marks, detail.attendance, {wt.pk: wt for wt in detail.work_types}),
         "grid_url": _grid_url(journal, period.pk if period else None, f"lesson-{lesson.pk}"),
         "history_url": reverse("journal:history", args=[journal.pk])
