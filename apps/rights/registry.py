@@ -252,7 +252,8 @@ FUNCTIONS: dict[str, Function] = {
             SCHOOL_REPORTS,
             _("Видеть отчёты школы: нагрузка, замены, выполнение программы, движение, наполняемость"),
             SCHOOL_YEAR,
-            {R.JOURNAL_ADMIN, R.DIRECTOR, R.DEPUTY, R.MUNICIPAL_COORDINATOR},
+            # The secretary keeps the movement book and prepares its reports.
+            {R.JOURNAL_ADMIN, R.DIRECTOR, R.DEPUTY, R.SECRETARY, R.MUNICIPAL_COORDINATOR},
             READERS,
             enforced_by="office.views",
         ),
