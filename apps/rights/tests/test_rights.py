@@ -69,21 +69,30 @@ def test_default_rights_of_each_role():
     """ACC-1, ACC-2: sensible defaults — the core's seven roles exactly as before; the nurse and the
     social pedagogue see every class's attendance; the psychologist sees nothing of marks; the
     librarian and a parent-committee member nothing; the secretary the class lists; the system
-    administrator administers; the municipal coordinator reads journals and attendance."""
+    administrator administers; the municipal coordinator reads journals, attendance and the reports;
+    ORG-2…ORG-11: the deputy runs the school year, the secretary keeps the movement book and staff."""
     d = registry.DEFAULTS
-    admin_reads = {registry.JOURNALS_ALL, registry.ATTENDANCE_ALL, registry.CLASS_LISTS}
-    assert d[Role.JOURNAL_ADMIN] == admin_reads | {registry.RIGHTS_MANAGE, registry.COMPROMISE_MANAGE}
-    assert d[Role.DIRECTOR] == d[Role.DEPUTY] == admin_reads
-    assert d[Role.TEACHER] == {registry.JOURNALS_OWN}
-    assert d[Role.CLASS_TEACHER] == {registry.JOURNALS_OWN, registry.JOURNALS_CLASS, registry.ATTENDANCE_REASONS}
-    assert d[Role.PARENT] == {registry.DIARY_CHILDREN}
-    assert d[Role.STUDENT] == {registry.DIARY_SELF}
-    assert d[Role.NURSE] == d[Role.SOCIAL_PEDAGOGUE] == {registry.ATTENDANCE_ALL, registry.CLASS_LISTS}
-    assert d[Role.PSYCHOLOGIST] == {registry.CLASS_LISTS}
+    r = registry
+    admin_reads = {r.JOURNALS_ALL, r.ATTENDANCE_ALL, r.CLASS_LISTS}
+    # Issue 3: the school year's administration — the deputy runs the year, the timetable, the
+    # substitutions; the director keeps the staff list and reads the reports.
+    year = {r.YEAR_MANAGE, r.CURRICULUM_MANAGE, r.TIMETABLE_MANAGE, r.SUBSTITUTIONS_MANAGE, r.GRADING_MANAGE}
+    assert d[Role.JOURNAL_ADMIN] == admin_reads | year | {
+        r.RIGHTS_MANAGE, r.COMPROMISE_MANAGE, r.STAFF_MANAGE, r.MOVEMENT_MANAGE, r.EVENTS_SCHOOL, r.EXAMS_MANAGE,
+        r.ROSTER_IMPORT, r.SCHOOL_REPORTS,
+    }  # fmt: skip
+    assert d[Role.DEPUTY] == admin_reads | year | {r.EVENTS_SCHOOL, r.EXAMS_MANAGE, r.SCHOOL_REPORTS}
+    assert d[Role.DIRECTOR] == admin_reads | {r.STAFF_MANAGE, r.EVENTS_SCHOOL, r.SCHOOL_REPORTS}
+    assert d[Role.TEACHER] == {r.JOURNALS_OWN}
+    assert d[Role.CLASS_TEACHER] == {r.JOURNALS_OWN, r.JOURNALS_CLASS, r.ATTENDANCE_REASONS, r.EVENTS_CLASS}
+    assert d[Role.PARENT] == {r.DIARY_CHILDREN}
+    assert d[Role.STUDENT] == {r.DIARY_SELF}
+    assert d[Role.NURSE] == d[Role.SOCIAL_PEDAGOGUE] == {r.ATTENDANCE_ALL, r.CLASS_LISTS}
+    assert d[Role.PSYCHOLOGIST] == {r.CLASS_LISTS}
     assert d[Role.LIBRARIAN] == d[Role.PARENT_COMMITTEE] == frozenset()
-    assert d[Role.SECRETARY] == {registry.CLASS_LISTS}
-    assert d[Role.SYSTEM_ADMIN] == {registry.RIGHTS_MANAGE, registry.COMPROMISE_MANAGE}
-    assert d[Role.MUNICIPAL_COORDINATOR] == {registry.JOURNALS_ALL, registry.ATTENDANCE_ALL}
+    assert d[Role.SECRETARY] == {r.CLASS_LISTS, r.STAFF_MANAGE, r.MOVEMENT_MANAGE, r.SCHOOL_REPORTS}
+    assert d[Role.SYSTEM_ADMIN] == {r.RIGHTS_MANAGE, r.COMPROMISE_MANAGE}
+    assert d[Role.MUNICIPAL_COORDINATOR] == {r.JOURNALS_ALL, r.ATTENDANCE_ALL, r.SCHOOL_REPORTS}
 
 
 # What each new role can open by default (ACC-1): a small matrix of its own, by HTTP.
