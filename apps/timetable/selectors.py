@@ -148,12 +148,6 @@ class WeekGrid:
 
 
 @dataclass
-class Choice:
-    pk: int
-    label: str
-
-
-@dataclass
 class TimetablePage:
     year: AcademicYear
     classes: list[SchoolClass]
@@ -166,7 +160,6 @@ class TimetablePage:
     numbers: list[int]
     day: dt.date | None
     day_lessons: list[Lesson]
-    has_entries: bool
 
     @property
     def title(self) -> str:
@@ -186,12 +179,11 @@ def timetable_page(
 ) -> TimetablePage:
     """What the timetable page shows: the classes and cross-class groups to choose from, the
     chosen one's weekly timetable in force on `on` (with the entries that start later), its
-    journals (for the add form), the year's periods and the lessons of `day`. At most 8 queries."""
+    journals (for the add form), the year's periods and the lessons of `day`. At most 7 queries."""
     classes = list(SchoolClass.objects.filter(school=school, year=year).order_by("grade", "letter"))
     other_groups = list(Group.objects.filter(school=school, year=year, school_class__isnull=True).order_by("name"))
     periods = list(Period.objects.filter(school=school, year=year).order_by("grade_from", "order"))
     bells = list(BellSlot.objects.filter(school=school).order_by("number"))
-    has_entries = TimetableEntry.objects.filter(school=school, year=year).exists()
     journals: list[Journal] = []
     grid = None
     day_lessons: list[Lesson] = []
@@ -228,7 +220,6 @@ def timetable_page(
         numbers=list(range(1, max(top, 8) + 1)),
         day=day,
         day_lessons=day_lessons,
-        has_entries=has_entries,
     )
 
 

@@ -236,3 +236,28 @@ def test_the_report_counts_hours_per_teacher(world, lessons, client_for):
 
     only_bob = director.get(url, {**query, "teacher": world.bob_staff.pk}).context["report"]
     assert [r.lesson.pk for r in only_bob.rows] == [cancelled.pk, lessons[0].pk]  # by date
+
+
+def test_a_substitution_gives_nothing_without_the_right_to_keep_journals(world, lessons, client_for):
+    """ORG-8, JRN-10, ACC-2: the substitute's access rides on «вести свой журнал»: with it switched
+    off for teachers, bob neither opens nor writes alice's journal, substitution or not."""
+    from apps.rights.models import SchoolRights
+
+    given, _other = lessons
+    SchoolRights.objects.create(school=world.school, overrides={"teacher": {"journals_own": False}})
+    bob = client_for(world.bob)
+    assert bob.get(reverse("journal:grid", args=[world.journal.pk])).status_code == 404
+    response = save(bob, world.journal, cells=[{"lesson": given.pk, "student": world.anna.pk, "value": "5"}])
+    assert response.status_code == 404
+    assert not Mark.objects.filter(lesson=given).exists()
+
+
+def test_the_class_teacher_reads_the_substituted_lesson_but_does_not_write_it(world, lessons, client_for):
+    """ORG-8, JRN-11: carol, class teacher of 5А, sees «замена: Борисов Б. П.» in the mathematics
+    journal of her class and still cannot write it."""
+    given, _other = lessons
+    carol = client_for(world.carol)
+    html = carol.get(reverse("journal:grid", args=[world.journal.pk])).content.decode()
+    assert "замена: Борисов Б. П." in html
+    response = save(carol, world.journal, cells=[{"lesson": given.pk, "student": world.anna.pk, "value": "5"}])
+    assert response.status_code == 403
