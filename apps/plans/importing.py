@@ -28,13 +28,14 @@ HEADER_SEARCH_ROWS = 10  # a title or the school's name may stand above the head
 TOKEN_MAX_AGE = 3 * 60 * 60  # a preview left open for three hours must be uploaded again
 
 # Column → the header names it is known by (lowercase, without trailing dots or colons).
+# The English names too: a template downloaded in the English interface must load back.
 COLUMNS = {
-    "number": ("№", "№ п/п", "n", "номер", "номер урока", "№ урока"),
-    "section": ("раздел", "раздел программы", "модуль", "тема раздела"),
-    "topic": ("тема", "тема урока", "тема занятия", "темы уроков"),
-    "hours": ("часы", "часов", "кол-во часов", "количество часов", "час"),
-    "date": ("дата", "дата по плану", "планируемая дата", "дата проведения", "дата урока"),
-    "note": ("примечание", "примечания", "комментарий"),
+    "number": ("№", "№ п/п", "n", "номер", "номер урока", "№ урока", "no.", "no", "number"),
+    "section": ("раздел", "раздел программы", "модуль", "тема раздела", "section"),
+    "topic": ("тема", "тема урока", "тема занятия", "темы уроков", "topic"),
+    "hours": ("часы", "часов", "кол-во часов", "количество часов", "час", "hours"),
+    "date": ("дата", "дата по плану", "планируемая дата", "дата проведения", "дата урока", "date"),
+    "note": ("примечание", "примечания", "комментарий", "note"),
 }
 REQUIRED = ("topic", "hours")
 TEMPLATE_HEADER = (

@@ -190,3 +190,21 @@ def test_header_below_a_title_and_synonyms(world):
     data = xlsx([(1, "Числа", "Сложение", 1)], header=["№ п/п", "Раздел", "Тема урока", "Кол-во часов"], title="КТП")
     parsed = importing.read_plan_file(name="k.xlsx", data=data, year=world.year)
     assert not parsed.error and parsed.rows[0].line == 3 and parsed.rows[0].values["topic"] == "Сложение"
+
+
+def test_template_downloaded_in_english_loads_back(world, client_for):
+    """JRN-2, I18N: a teacher using the English interface downloads the template (headers “Topic”,
+    “Hours” …), fills it and loads it back."""
+    from django.utils import translation
+    from openpyxl import load_workbook
+
+    client = client_for(world.alice)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    template = client.get(reverse("plans:template", args=[world.journal.pk]))
+    header = [c.value for c in load_workbook(io.BytesIO(template.content)).worksheets[0][1]]
+    assert "Topic" in header and "Hours" in header
+    with translation.override("en"):
+        data = xlsx([(1, "Numbers", "Addition", 2)], header=header[:4])
+        parsed = importing.read_plan_file(name="plan.xlsx", data=data, year=world.year)
+    assert not parsed.error
+    assert (parsed.rows[0].values["topic"], parsed.rows[0].values["hours"]) == ("Addition", 2)
