@@ -23,7 +23,7 @@ from .helpers import page_text, register, shown_code
         (dt.date(2026, 11, 20), dt.date(2026, 11, 25)),  # Friday → Mon, Tue, Wed
         (dt.date(2026, 11, 21), dt.date(2026, 11, 25)),  # Saturday → counted from Monday
         (dt.date(2026, 11, 2), dt.date(2026, 11, 6)),  # 4 November is a public holiday
-        (dt.date(2026, 12, 30), dt.date(2027, 1, 13)),  # 31 December (moved from 4 January), the New Year holidays, a weekend
+        (dt.date(2026, 12, 30), dt.date(2027, 1, 13)),  # 31 Dec (day off moved from 4 Jan), New Year, a weekend
     ],
 )
 def test_deadline_counts_working_days(registered, due):
