@@ -2,7 +2,7 @@
 
 Every demo student's admission (order «1-у» of 1 September, or the order of a later arrival), the
 withdrawals the builder made during the year, then — through the services, so the enrolments
-and the journals follow — one transfer between two classes of a grade in November and one
+and the journals follow — one transfer between two classes of a grade from the next school day and one
 withdrawal from the next school day. A bulk insert and a few dozen statements: well under a second.
 """
 
@@ -97,16 +97,19 @@ def _steady(builder, cls):
 
 
 def _moves(builder, admin) -> None:
-    school, year = builder.school, builder.year
+    school = builder.school
     today = min(builder.today, school_today(school))
     by_label = {c.label: c for c in builder.classes}
     grades = [g for g in sorted({c.grade for c in builder.classes}, key=lambda g: (g != 6, g)) if g > 1]
     pair = next(
         ((by_label[f"{g}А"], by_label[f"{g}Б"]) for g in grades if f"{g}А" in by_label and f"{g}Б" in by_label), None
     )
-    if pair is not None:
+    later = [d for d in builder.school_days if d > builder.today]
+    if pair is not None and later:
         mover = _steady(builder, pair[0])
-        day = dt.date(year.starts.year, 11, 10)
+        # From the next school day: the demo's marks up to today were made in the old class, and
+        # a transfer back in November would leave them outside the student's stay there.
+        day = later[0]
         if mover is not None:
             try:
                 services.student_transfer(
@@ -116,12 +119,12 @@ def _moves(builder, admin) -> None:
                     date=day,
                     author=admin,
                     order_number="112-у",
-                    order_date=min(day, today),
+                    # Signed on 10 November, entered only now: the book flags it as late (ORG-9).
+                    order_date=min(dt.date(builder.year.starts.year, 11, 10), today),
                     note="по заявлению родителей",
                 )
-            except ValidationError:  # a demo year without November
+            except ValidationError:
                 pass
-    later = [d for d in builder.school_days if d > builder.today]
     leaving_from = next((c for c in builder.classes if c.grade == 8), builder.classes[-1])
     leaver = _steady(builder, leaving_from)
     if later and leaver is not None:

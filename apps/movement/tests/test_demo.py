@@ -22,8 +22,9 @@ def built(db, frozen_now):
 
 def test_the_demo_book_matches_the_enrolments(built):
     """ORG-9: every demo student has an admission (order «1-у» of 1 September for those there from
-    the start); one student moved between the two 6th classes on 10 November and one left the 8th
-    grade from the next school day — both through the services, so their enrolments follow; the
+    the start); one student moved between the two 6th classes (order of 10 November, from the next
+    school day, so his marks so far stay within his stay in 6А) and one left the 8th grade from the
+    next school day — both through the services, so their enrolments follow; the
     whole seeding takes well under a second."""
     # The production calendar's library loads once per process (in `make run` the year's seeder
     # has already loaded it): not the book's time.
@@ -38,12 +39,13 @@ def test_the_demo_book_matches_the_enrolments(built):
     assert set(first.values_list("order_number", "order_date")) == {("1-у", built.year.starts)}
 
     transfer = MovementEntry.objects.select_related("from_class", "to_class").get(kind=Kind.TRANSFER)
-    assert transfer.date == dt.date(2026, 11, 10)
+    assert transfer.date == dt.date(2026, 11, 23)  # Monday after Friday the 20th
+    assert transfer.order_date == dt.date(2026, 11, 10)
     assert (str(transfer.from_class), str(transfer.to_class)) == ("6А", "6Б")
     stays = list(
         Enrolment.objects.filter(student=transfer.student).order_by("starts").values_list("school_class", "ends")
     )
-    assert stays == [(transfer.from_class.pk, dt.date(2026, 11, 9)), (transfer.to_class.pk, None)]
+    assert stays == [(transfer.from_class.pk, dt.date(2026, 11, 22)), (transfer.to_class.pk, None)]
     assert transfer.is_late  # entered on 20 November: 8 working days after the order
 
     withdrawal = MovementEntry.objects.filter(kind=Kind.WITHDRAWAL, order_number="131-у").get()
