@@ -44,6 +44,17 @@ def russian():
         yield
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: test databases reuse ids, so a page cached by one
+    test could otherwise match the key of another's (apps.diary.cache)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def frozen_now():
     with time_machine.travel(NOW, tick=False) as traveller:

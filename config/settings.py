@@ -154,6 +154,18 @@ DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 REPLICA_READ_AFTER_WRITE_SECONDS = int(os.environ.get("REPLICA_READ_AFTER_WRITE_SECONDS", "5"))
 REPLICA_RETRY_SECONDS = int(os.environ.get("REPLICA_RETRY_SECONDS", "30"))
 
+# The cache: the diary's rendered weeks (apps.diary.cache; the keys carry the data's versions, so
+# an entry is never stale, only unused). In each process's memory — nothing to install or run; each
+# gunicorn worker warms its own. JOURNAL_CACHE_ENTRIES bounds it (a week is ~20–40 KB).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "journal",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("JOURNAL_CACHE_ENTRIES", "3000"))},
+    }
+}
+DIARY_CACHE_SECONDS = int(os.environ.get("JOURNAL_DIARY_CACHE_SECONDS", "600"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .models import ChainHead, Entry
@@ -136,6 +137,12 @@ def append(school_id: int, changes: list[Change]) -> list[Entry]:
         with transaction.atomic():
             return append(school_id, changes)
     head = _lock_head(school_id)
+    journal_ids = sorted({ch.journal_id for ch in changes if ch.journal_id is not None})
+    if journal_ids:
+        # The diary's cached pages of these journals' students are stale from now (apps.diary.cache).
+        from apps.journal.models import Journal
+
+        Journal.objects.filter(pk__in=journal_ids).update(version=F("version") + 1)
     seq, prev = head.seq, head.last_hash
     entries = []
     for ch in changes:

@@ -6,3 +6,8 @@ class DiaryConfig(AppConfig):
     name = "apps.diary"
     label = "diary"
     verbose_name = _("Дневник")
+
+    def ready(self):
+        from . import cache
+
+        cache.connect()

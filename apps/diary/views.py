@@ -6,6 +6,8 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from apps.accounts import access
@@ -14,7 +16,7 @@ from apps.events.selectors import student_exam_choices
 from apps.journal.services import school_today
 from config.replica import replica_reads
 
-from . import selectors
+from . import cache, selectors
 
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2999, 12, 31)
@@ -84,9 +86,19 @@ def week(request, student_id: int):
     today = school_today(request.school)
     student, children = _diary_of(request, student_id, today)
     day, date_error = _requested_day(request, today)
-    week = selectors.diary_week(student=student, monday=selectors.week_monday(day))
+    monday = selectors.week_monday(day)
+
+    def render_days() -> str:
+        days = selectors.diary_week(student=student, monday=monday)
+        return render_to_string("diary/_week_days.html", {"week": days, "today": today})
+
+    # The days as rendered, from the cache when nothing they show changed (issue 5); the access
+    # check above ran anyway.
+    key = cache.week_key(student=student, monday=monday, today=today, school=request.school)
+    week = selectors.DiaryWeek(student=student, monday=monday, days=[])
     context = _student_context(student, children, today, f"?date={week.monday.isoformat()}")
     context.update(
+        week_days_html=mark_safe(cache.get_or_render(key, render_days)),  # noqa: S308 (our own template's output)
         week=week,
         date_error=date_error,
         is_current_week=week.monday <= today <= week.saturday,

@@ -29,6 +29,9 @@ class Journal(models.Model):
         _("система оценивания"), max_length=20, choices=GradingSystem.choices(), default=GradingSystem.FIVE
     )
     hours_per_week = models.PositiveSmallIntegerField(_("часов в неделю"), default=1)
+    # Bumped with every logged change of the journal's lessons, marks and attendance
+    # (apps.audit.services.append): the diary's cached pages are keyed by it (apps.diary.cache).
+    version = models.PositiveIntegerField(_("версия данных"), default=0, db_default=0, editable=False)
 
     class Meta:
         verbose_name = _("журнал (предмет класса)")

@@ -38,6 +38,9 @@ class School(models.Model):
     name = models.CharField(_("полное название"), max_length=300)
     short_name = models.CharField(_("краткое название"), max_length=100)
     timezone = models.CharField(_("часовой пояс"), max_length=64, default="Europe/Moscow")
+    # Bumped when something the diary shows besides the journals changes (events, holidays, bells,
+    # names, enrolments): apps.diary.cache keys the cached diary pages by it.
+    data_version = models.PositiveIntegerField(_("версия данных"), default=0, db_default=0, editable=False)
 
     class Meta:
         verbose_name = _("школа")

@@ -1,0 +1,115 @@
+"""The diary's page cache (issue 5: parents read the diary far more often than it changes).
+
+The rendered days of a student's week are kept in Django's cache under a key that names
+everything they show, so a stale page can never be served — only an unused one expire:
+
+- the student and the week, the school's "today" (the «сегодня» mark) and the language;
+- the version of every journal the student belongs to that week (Journal.version, bumped in the
+  same transaction as every logged change of its lessons, marks and attendance:
+  apps.audit.services.append) — a new mark, topic or absence makes a new key at once;
+- the school's data version (School.data_version), bumped by the signals below when anything
+  else the week shows changes: events, holidays, bells, names of subjects and teachers,
+  classes, enrolments and group memberships. Bulk updates skip signals; for them the entries
+  expire after DIARY_CACHE_SECONDS.
+
+What the user may read is never cached: the access check (apps.accounts.access.diary_students)
+runs on every request before the cache is asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections, router
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+from django.utils import translation
+
+# One query: (journal id, version) of the journals of the student's groups during the week.
+_VERSIONS_SQL = """
+SELECT j.id, j.version FROM journal_journal j
+JOIN people_groupmembership m ON m.group_id = j.group_id
+WHERE m.student_id = %s AND m.school_id = %s AND m.starts <= %s AND (m.ends IS NULL OR m.ends >= %s)
+ORDER BY j.id
+"""
+
+
+def _timeout() -> int:
+    return getattr(settings, "DIARY_CACHE_SECONDS", 600)
+
+
+def week_key(*, student, monday: dt.date, today: dt.date, school) -> str:
+    """The cache key of a student's week as it reads now (one query)."""
+    from apps.journal.models import Journal
+
+    sunday = monday + dt.timedelta(days=6)
+    with connections[router.db_for_read(Journal)].cursor() as cursor:
+        cursor.execute(_VERSIONS_SQL, [student.pk, student.school_id, sunday, monday])
+        versions = ",".join(f"{jid}:{v}" for jid, v in cursor.fetchall())
+    digest = hashlib.blake2b(versions.encode(), digest_size=12).hexdigest()
+    return (
+        f"diary-week:{student.pk}:{monday.isoformat()}:{today.isoformat()}:{translation.get_language()}:"
+        f"{school.data_version}:{digest}"
+    )
+
+
+def get_or_render(key: str, render) -> str:
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, _timeout())
+    return html
+
+
+def school_changed(school_id: int | None) -> None:
+    """Every cached diary page of the school is stale (its key names the old data version)."""
+    if school_id is None:
+        return
+    from apps.schools.models import School
+
+    School.objects.filter(pk=school_id).update(data_version=F("data_version") + 1)
+
+
+def _bump(sender, instance, **kwargs):
+    if kwargs.get("raw"):
+        return  # loading fixtures
+    school_changed(getattr(instance, "school_id", None))
+
+
+def _bump_journal(sender, instance, **kwargs):
+    """A journal's teacher or subject changed: its pages show the new name."""
+    if kwargs.get("raw"):
+        return
+    sender.objects.filter(pk=instance.pk).update(version=F("version") + 1)
+
+
+# What the week shows besides the journals' own records.
+WATCHED = (
+    "events.Event",
+    "schools.Holiday",
+    "schools.BellSlot",
+    "schools.Subject",
+    "schools.SchoolClass",
+    "people.Staff",
+    "people.Enrolment",
+    "people.GroupMembership",
+)
+
+
+def connect() -> None:
+    from django.apps import apps
+
+    for label in WATCHED:
+        model = apps.get_model(label)
+        post_save.connect(_bump, sender=model, dispatch_uid=f"diary-cache-{label}-save")
+        post_delete.connect(_bump, sender=model, dispatch_uid=f"diary-cache-{label}-delete")
+    # The timetable's bell schedules, when the app has them.
+    for model in apps.get_app_config("timetable").get_models():
+        if any(f.name == "school" for f in model._meta.fields) and "bell" in model._meta.model_name:
+            post_save.connect(_bump, sender=model, dispatch_uid=f"diary-cache-{model._meta.label}-save")
+            post_delete.connect(_bump, sender=model, dispatch_uid=f"diary-cache-{model._meta.label}-delete")
+    journal = apps.get_model("journal.Journal")
+    post_save.connect(_bump_journal, sender=journal, dispatch_uid="diary-cache-journal-save")
