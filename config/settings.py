@@ -155,13 +155,14 @@ REPLICA_READ_AFTER_WRITE_SECONDS = int(os.environ.get("REPLICA_READ_AFTER_WRITE_
 REPLICA_RETRY_SECONDS = int(os.environ.get("REPLICA_RETRY_SECONDS", "30"))
 
 # The cache: the diary's rendered weeks (apps.diary.cache; the keys carry the data's versions, so
-# an entry is never stale, only unused). In each process's memory — nothing to install or run; each
-# gunicorn worker warms its own. JOURNAL_CACHE_ENTRIES bounds it (a week is ~20–40 KB).
+# an entry is never stale, only unused). Files under var/cache by default: nothing to install or
+# run, and shared by all the server's worker processes (a week rendered by one is served by all).
+# JOURNAL_CACHE_DIR moves it; JOURNAL_CACHE_ENTRIES bounds it (a week is ~20–40 KB).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "journal",
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("JOURNAL_CACHE_ENTRIES", "3000"))},
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("JOURNAL_CACHE_DIR", str(VAR_DIR / "cache")),
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("JOURNAL_CACHE_ENTRIES", "20000"))},
     }
 }
 DIARY_CACHE_SECONDS = int(os.environ.get("JOURNAL_DIARY_CACHE_SECONDS", "600"))
