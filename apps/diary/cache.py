@@ -1,7 +1,8 @@
 """The diary's page cache (issue 5: parents read the diary far more often than it changes).
 
-The rendered days of a student's week are kept in Django's cache under a key that names
-everything they show, so a stale page can never be served — only an unused one expire:
+The rendered days of a student's week, and his marks by subject for a period, are kept in
+Django's cache under a key that names everything they show, so a stale page can never be served —
+only an unused one expire:
 
 - the student and the week, the school's "today" (the «сегодня» mark) and the language;
 - the version of every journal the student belongs to that week (Journal.version, bumped in the
@@ -41,19 +42,30 @@ def _timeout() -> int:
     return getattr(settings, "DIARY_CACHE_SECONDS", 600)
 
 
-def week_key(*, student, monday: dt.date, today: dt.date, school) -> str:
-    """The cache key of a student's week as it reads now (one query)."""
+def _versions(student, starts: dt.date, ends: dt.date) -> str:
+    """A digest of the versions of the journals the student belonged to within [starts, ends]."""
     from apps.journal.models import Journal
 
-    sunday = monday + dt.timedelta(days=6)
     with connections[router.db_for_read(Journal)].cursor() as cursor:
-        cursor.execute(_VERSIONS_SQL, [student.pk, student.school_id, sunday, monday])
+        cursor.execute(_VERSIONS_SQL, [student.pk, student.school_id, ends, starts])
         versions = ",".join(f"{jid}:{v}" for jid, v in cursor.fetchall())
-    digest = hashlib.blake2b(versions.encode(), digest_size=12).hexdigest()
+    return hashlib.blake2b(versions.encode(), digest_size=12).hexdigest()
+
+
+def week_key(*, student, monday: dt.date, today: dt.date, school) -> str:
+    """The cache key of a student's week as it reads now (one query)."""
+    versions = _versions(student, monday, monday + dt.timedelta(days=6))
     return (
         f"diary-week:{student.pk}:{monday.isoformat()}:{today.isoformat()}:{translation.get_language()}:"
-        f"{school.data_version}:{digest}"
+        f"{school.data_version}:{versions}"
     )
+
+
+def marks_key(*, student, period, school) -> str:
+    """The cache key of a student's marks by subject for a period (one query). The period's own
+    dates are in the school's data version (a Period saved bumps it)."""
+    versions = _versions(student, period.starts, period.ends)
+    return f"diary-marks:{student.pk}:{period.pk}:{translation.get_language()}:{school.data_version}:{versions}"
 
 
 def get_or_render(key: str, render) -> str:
@@ -90,6 +102,7 @@ def _bump_journal(sender, instance, **kwargs):
 WATCHED = (
     "events.Event",
     "schools.Holiday",
+    "schools.Period",
     "schools.BellSlot",
     "schools.Subject",
     "schools.SchoolClass",

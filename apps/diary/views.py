@@ -131,10 +131,19 @@ def marks(request, student_id: int):
     )
     if period_id is not None and choice.current is None:
         raise Http404
-    rows = selectors.marks_by_subject(student=student, period=choice.current) if choice.current else []
     switch_query = f"?period={choice.current.pk}" if choice.current else ""
     context = _student_context(student, children, today, switch_query)
-    context.update(periods=choice.periods, period=choice.current, rows=rows)
+    context.update(periods=choice.periods, period=choice.current)
+    if choice.current is not None:
+        period = choice.current
+
+        def render_table() -> str:
+            rows = selectors.marks_by_subject(student=student, period=period)
+            return render_to_string("diary/_marks_table.html", {"period": period, "rows": rows})
+
+        # The table as rendered, from the cache while nothing in it changed (issue 5).
+        key = cache.marks_key(student=student, period=period, school=request.school)
+        context["marks_html"] = mark_safe(cache.get_or_render(key, render_table))  # noqa: S308 (our template)
     return render(request, "diary/marks.html", context)
 
 

@@ -72,3 +72,26 @@ def test_the_cached_week_follows_the_language(world, client_for):
     pat.post(reverse("set_language"), {"language": "en", "next": "/"})
     english, _ = week(pat, world.anna)
     assert "Домашнее задание" in russian and "Homework" in english
+
+
+def test_marks_by_subject_are_cached_and_a_new_mark_shows_at_once(world, client_for):
+    """DIA-2: Pat's marks page for the quarter is served from the cache while nothing changed
+    (fewer queries), and Alice's new «4» is on it at the next look."""
+    lesson = f.make_lesson(world.journal, dt.date(2026, 11, 18))
+    pat = client_for(world.pat)
+    url = reverse("diary:marks", args=[world.anna.pk]) + f"?period={world.periods[1].pk}"
+
+    def look():
+        with CaptureQueriesContext(connection) as queries:
+            response = pat.get(url)
+        assert response.status_code == 200
+        return page_text(response), len(queries)
+
+    first, cold = look()
+    again, warm = look()
+    assert again == first and warm < cold
+    assert services.journal_save(
+        journal=world.journal, author=world.alice, cells=[{"lesson": lesson.pk, "student": world.anna.pk, "value": "4"}]
+    ).ok
+    after, _ = look()
+    assert "4,00" in after or "4.00" in after
