@@ -334,6 +334,14 @@ class CellContext:
     marks: dict[tuple[int, int], list[Mark]]
     attendance: dict[tuple[int, int], Attendance]
     students: dict[int, Student]
+    # Changed marks waiting for one UPDATE of them all (journal_save: a column of 25 marks is one
+    # statement, not 25); None: each is saved at once.
+    pending: dict[int, Mark] | None = None
+
+    def flush(self) -> None:
+        if self.pending:
+            Mark.objects.bulk_update(list(self.pending.values()), ["value", "position", "updated_at"])
+            self.pending.clear()
 
     @classmethod
     def load(
@@ -423,7 +431,11 @@ def cell_set(*, ctx: CellContext, lesson: Lesson, student_id: int, text: str, au
                 if old.value != value or old.position != pos:
                     before = mark_snapshot(old)
                     old.value, old.position = value, pos
-                    old.save(update_fields=["value", "position", "updated_at"])
+                    if ctx.pending is None:
+                        old.save(update_fields=["value", "position", "updated_at"])
+                    else:
+                        old.updated_at = timezone.now()
+                        ctx.pending[old.pk] = old
                     audit.record(
                         _change(
                             school_id,
@@ -745,6 +757,8 @@ def journal_save(*, journal: Journal, author, cells=(), lessons=(), period_marks
                 msg = _message(exc) if isinstance(exc, ValidationError) else _("Неверные данные урока.")
                 result.lessons.append(ItemResult(key, False, error=msg))
         ctx = CellContext.load(journal, list(lessons_by_id.values()), student_ids, work_types) if cells else None
+        if ctx is not None:
+            ctx.pending = {}
         for item in cells:
             lesson = lessons_by_id.get(_int(item.get("lesson")))
             student_id = _int(item.get("student"))
@@ -759,11 +773,14 @@ def journal_save(*, journal: Journal, author, cells=(), lessons=(), period_marks
                 )
                 result.cells.append(ItemResult(key, True, value=text))
             except ValidationError as exc:
+                ctx.flush()  # what the database holds must include the cells changed before this one
                 _reload_cell(ctx, lesson, student_id)
                 current = cell_text(
                     ctx.marks.get((lesson.pk, student_id), []), ctx.attendance.get((lesson.pk, student_id))
                 )
                 result.cells.append(ItemResult(key, False, value=current, error=_message(exc)))
+        if ctx is not None:
+            ctx.flush()
         if period_marks:
             periods = {
                 p.pk: p for p in Period.objects.filter(year_id=journal.year_id) if p.covers_grade(journal.grade_level)

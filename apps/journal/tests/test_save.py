@@ -250,3 +250,21 @@ def test_save_query_count_grows_only_by_the_writes_of_each_cell(world, client_fo
         print("\n".join(q["sql"] for q in big))
         pytest.fail(f"{per_cell:.1f} queries per cell")
     assert Mark.objects.count() == 17
+
+
+def test_changing_a_column_of_marks_is_one_update_however_many_cells(world, client_for):
+    """JRN-3 (issue 5): a teacher changing every mark of a lesson column writes them with one UPDATE
+    — the statements of the save do not grow with the number of changed cells, only the change log's
+    entries (inserted together) do — and every new value is really stored and logged."""
+    lesson, other = lessons_on(world.journal, dt.date(2026, 11, 16), dt.date(2026, 11, 18))
+    client = client_for(world.alice)
+    students = world.students_5a
+    _save_queries(client, world.journal, [cell(lesson, s, "3") for s in students])
+    _save_queries(client, world.journal, [cell(other, s, "3") for s in students[:2]])
+    few = _save_queries(client, world.journal, [cell(other, s, "4") for s in students[:2]])
+    many = _save_queries(client, world.journal, [cell(lesson, s, "5") for s in students])
+    updates = [q["sql"] for q in many if q["sql"].lstrip().upper().startswith('UPDATE "JOURNAL_MARK"')]
+    assert len(updates) == 1, updates
+    assert len(many) == len(few)
+    assert set(Mark.objects.filter(lesson=lesson).values_list("value", flat=True)) == {"5"}
+    assert Entry.objects.filter(object_type="mark", action="update", lesson_id=lesson.pk).count() == len(students)
