@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -339,9 +339,24 @@ class CellContext:
     pending: dict[int, Mark] | None = None
 
     def flush(self) -> None:
-        if self.pending:
-            Mark.objects.bulk_update(list(self.pending.values()), ["value", "position", "updated_at"])
-            self.pending.clear()
+        """One UPDATE statement for all of them, sent with executemany (bulk_update's CASE
+        expressions cost more Python time than the 25 round trips they save)."""
+        if not self.pending:
+            return
+        connection = connections[router.db_for_write(Mark)]
+        qn = connection.ops.quote_name
+        now = timezone.now()
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        rows = []
+        for m in self.pending.values():
+            m.updated_at = now
+            rows.append((m.value, m.position, stamp, m.pk))
+        sql = "UPDATE {} SET {} = %s, {} = %s, {} = %s WHERE {} = %s".format(
+            qn(Mark._meta.db_table), qn("value"), qn("position"), qn("updated_at"), qn("id")
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+        self.pending.clear()
 
     @classmethod
     def load(
@@ -434,7 +449,6 @@ def cell_set(*, ctx: CellContext, lesson: Lesson, student_id: int, text: str, au
                     if ctx.pending is None:
                         old.save(update_fields=["value", "position", "updated_at"])
                     else:
-                        old.updated_at = timezone.now()
                         ctx.pending[old.pk] = old
                     audit.record(
                         _change(
