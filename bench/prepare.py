@@ -298,6 +298,8 @@ def _save_slot(journal, bench_day, period, cells, used_lessons, rng) -> dict | N
     from apps.journal.models import Attendance, Lesson
     from apps.people.models import GroupMembership
 
+    if journal.first_grade:  # JRN-6: a first grade's journal refuses marks; its saves would all fail
+        return None
     lessons = list(
         Lesson.objects.filter(
             journal=journal, date__gte=period.starts, date__lte=bench_day, status=Lesson.Status.HELD
