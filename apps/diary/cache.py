@@ -119,10 +119,5 @@ def connect() -> None:
         model = apps.get_model(label)
         post_save.connect(_bump, sender=model, dispatch_uid=f"diary-cache-{label}-save")
         post_delete.connect(_bump, sender=model, dispatch_uid=f"diary-cache-{label}-delete")
-    # The timetable's bell schedules, when the app has them.
-    for model in apps.get_app_config("timetable").get_models():
-        if any(f.name == "school" for f in model._meta.fields) and "bell" in model._meta.model_name:
-            post_save.connect(_bump, sender=model, dispatch_uid=f"diary-cache-{model._meta.label}-save")
-            post_delete.connect(_bump, sender=model, dispatch_uid=f"diary-cache-{model._meta.label}-delete")
     journal = apps.get_model("journal.Journal")
     post_save.connect(_bump_journal, sender=journal, dispatch_uid="diary-cache-journal-save")
