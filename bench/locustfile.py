@@ -73,7 +73,11 @@ class Reader(FastHttpUser):
             self.slot_round = 0
 
     def _get(self, url, cookie, name):
-        with self.client.get(url, headers={"Cookie": cookie}, name=name, catch_response=True) as r:
+        # No redirects followed: a session the server no longer knows answers 302 to the sign-in
+        # page, which must count as a failure, not as a fast page.
+        with self.client.get(
+            url, headers={"Cookie": cookie}, name=name, catch_response=True, allow_redirects=False
+        ) as r:
             if r.status_code != 200:
                 r.failure(f"HTTP {r.status_code}")
 
@@ -113,7 +117,9 @@ class Reader(FastHttpUser):
             "X-CSRFToken": PLAN["csrf"],
             "X-Requested-With": "fetch",
         }
-        with self.client.post(s["url"], data=body, headers=headers, name="journal_save", catch_response=True) as r:
+        with self.client.post(
+            s["url"], data=body, headers=headers, name="journal_save", catch_response=True, allow_redirects=False
+        ) as r:
             if r.status_code != 200:
                 r.failure(f"HTTP {r.status_code}")
                 return

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import router
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from apps.journal.models import Journal, Lesson
-from apps.people.models import Student
+from apps.ops import prepared
+from apps.people.models import Staff, Student
 from apps.registration.deadlines import school_today
 from apps.registration.selectors import parent_may_read_q, student_may_read_q
 from apps.rights import registry as rights
-from apps.schools.models import AcademicYear, SchoolClass
+from apps.schools.models import AcademicYear, Group, School, SchoolClass, Subject
 
 from .models import STAFF_ROLES
 
@@ -79,16 +81,30 @@ def journals_readable(request) -> QuerySet[Journal]:
     school = getattr(request, "school", None)
     if school is None or not request.user.is_authenticated:
         return Journal.objects.none()
-    qs = Journal.objects.filter(school=school)
-    if can(request, rights.JOURNALS_ALL):
+    return _journals_readable(school_id=school.pk, user_id=request.user.pk, **_journal_shape(request))
+
+
+def _journal_shape(request) -> dict:
+    """What decides which journals a user reads, besides who and where: rights and the day."""
+    return {
+        "today": school_today(request.school),
+        "every": can(request, rights.JOURNALS_ALL),
+        "own": can(request, rights.JOURNALS_OWN),
+        "of_class": can(request, rights.JOURNALS_CLASS),
+    }
+
+
+def _journals_readable(*, school_id: int, user_id: int, today: dt.date, every: bool, own: bool, of_class: bool):
+    qs = Journal.objects.filter(school_id=school_id)
+    if every:
         return qs
     cond = Q(pk__in=[])
-    if can(request, rights.JOURNALS_OWN):
-        cond |= Q(teacher__user=request.user)
+    if own:
+        cond |= Q(teacher__user_id=user_id)
         # ORG-8: the journal of a lesson she substitutes, from the day before to the day after it.
-        cond |= Q(pk__in=substitute_lessons(request).values("journal_id"))
-    if can(request, rights.JOURNALS_CLASS):
-        cond |= Q(group__school_class__class_teacher__user=request.user)
+        cond |= Q(pk__in=_substitute_lessons(school_id=school_id, user_id=user_id, today=today).values("journal_id"))
+    if of_class:
+        cond |= Q(group__school_class__class_teacher__user_id=user_id)
     return qs.filter(cond)
 
 
@@ -99,16 +115,20 @@ def substitute_lessons(request) -> QuerySet[Lesson]:
     """The lessons this user gives as a substitute and may write now (ORG-8): a substitution names
     her, the lesson is not cancelled, today (in the school's zone) is from the day before the lesson
     to the day after it, and the year is open. Only those lessons — not the rest of their journals."""
-    from apps.timetable.models import Substitution
 
     school = getattr(request, "school", None)
     if school is None or not request.user.is_authenticated or not can(request, rights.JOURNALS_OWN):
         return Lesson.objects.none()
-    today = school_today(school)
+    return _substitute_lessons(school_id=school.pk, user_id=request.user.pk, today=school_today(school))
+
+
+def _substitute_lessons(*, school_id: int, user_id: int, today: dt.date) -> QuerySet[Lesson]:
+    from apps.timetable.models import Substitution
+
     window = dt.timedelta(days=SUBSTITUTE_WINDOW_DAYS)
-    mine = Substitution.objects.filter(school=school, substitute__user=request.user, lesson=OuterRef("pk"))
+    mine = Substitution.objects.filter(school_id=school_id, substitute__user_id=user_id, lesson=OuterRef("pk"))
     return (
-        Lesson.objects.filter(school=school, date__gte=today - window, date__lte=today + window)
+        Lesson.objects.filter(school_id=school_id, date__gte=today - window, date__lte=today + window)
         .exclude(status=Lesson.Status.CANCELLED)
         .exclude(journal__year__status=AcademicYear.Status.CLOSED)
         .filter(Exists(mine))
@@ -141,16 +161,70 @@ def can_write_journal(request, journal: Journal) -> bool:
     return journal.teacher.user_id == request.user.pk
 
 
+# The journal with what its pages show of it, as select_related("school", "year", "subject",
+# "group__school_class", "teacher") would load it; one statement compiled once per day and
+# combination of rights (apps.ops.prepared): every grid, save and lesson page asks it first.
+_JOURNAL_PARTS = (
+    ("", Journal),
+    ("school__", School),
+    ("year__", AcademicYear),
+    ("subject__", Subject),
+    ("group__", Group),
+    ("group__school_class__", SchoolClass),
+    ("teacher__", Staff),
+)
+_JOURNAL_FIELDS = tuple((prefix, model, prepared.attnames(model)) for prefix, model in _JOURNAL_PARTS)
+_JOURNAL = prepared.Prepared(
+    "journal-for-user",
+    build=lambda journal_id, **kw: _journals_readable(**kw).filter(pk=journal_id),
+    ids=("school_id", "user_id", "journal_id"),
+    fields=tuple(prefix + name for prefix, _model, names in _JOURNAL_FIELDS for name in names),
+)
+
+
+def _journal_from_row(row, using: str) -> Journal:
+    objects, at = {}, 0
+    for prefix, model, names in _JOURNAL_FIELDS:
+        values = row[at : at + len(names)]
+        at += len(names)
+        objects[prefix] = model.from_db(using, names, values) if values[0] is not None else None
+    journal = objects[""]
+    Journal.school.field.set_cached_value(journal, objects["school__"])
+    Journal.year.field.set_cached_value(journal, objects["year__"])
+    Journal.subject.field.set_cached_value(journal, objects["subject__"])
+    Journal.group.field.set_cached_value(journal, objects["group__"])
+    Journal.teacher.field.set_cached_value(journal, objects["teacher__"])
+    Group.school_class.field.set_cached_value(objects["group__"], objects["group__school_class__"])
+    return journal
+
+
 def get_journal_for_user(request, pk) -> tuple[Journal, bool]:
+    school = getattr(request, "school", None)
     try:
-        journal = (
-            journals_readable(request)
-            .select_related("school", "year", "subject", "group__school_class", "teacher")
-            .get(pk=pk)
-        )
-    except (Journal.DoesNotExist, ValueError):
+        journal_id = int(pk)
+    except (TypeError, ValueError):
         raise Http404 from None
+    if school is None or not request.user.is_authenticated or not 0 < journal_id < 2**63:
+        raise Http404
+    using = router.db_for_read(Journal)
+    rows = _JOURNAL.rows(
+        using, shape=_journal_shape(request), school_id=school.pk, user_id=request.user.pk, journal_id=journal_id
+    )
+    if not rows:
+        raise Http404
+    journal = _journal_from_row(rows[0], using)
     return journal, can_write_journal(request, journal)
+
+
+def _diary_students(*, school_id: int, user_id: int, today: dt.date, children: bool, itself: bool):
+    cond = Q(pk__in=[])
+    # ACC-6, ACC-7: only with a personal-data consent in force (and, for a parent of an adult
+    # student, the student's own consent); apps.registration.selectors states the rule.
+    if children:
+        cond |= Q(guardian_links__guardian__user_id=user_id) & parent_may_read_q(user_id, today)
+    if itself:
+        cond |= Q(user_id=user_id) & student_may_read_q(today)
+    return Student.objects.filter(school_id=school_id).filter(cond).distinct()
 
 
 def diary_students(request) -> QuerySet[Student]:
@@ -159,15 +233,41 @@ def diary_students(request) -> QuerySet[Student]:
     school = getattr(request, "school", None)
     if school is None or not request.user.is_authenticated:
         return Student.objects.none()
-    cond = Q(pk__in=[])
-    # ACC-6, ACC-7: only with a personal-data consent in force (and, for a parent of an adult
-    # student, the student's own consent); apps.registration.selectors states the rule.
-    today = school_today(school)
-    if can(request, rights.DIARY_CHILDREN):
-        cond |= Q(guardian_links__guardian__user=request.user) & parent_may_read_q(request.user, today)
-    if can(request, rights.DIARY_SELF):
-        cond |= Q(user=request.user) & student_may_read_q(today)
-    return Student.objects.filter(school=school).filter(cond).distinct()
+    return _diary_students(
+        school_id=school.pk,
+        user_id=request.user.pk,
+        today=school_today(school),
+        children=can(request, rights.DIARY_CHILDREN),
+        itself=can(request, rights.DIARY_SELF),
+    )
+
+
+_STUDENT_FIELDS = prepared.attnames(Student)
+_DIARY_STUDENTS = prepared.Prepared(
+    "diary-students",
+    build=lambda **kw: _diary_students(**kw).order_by("last_name", "first_name", "pk"),
+    ids=("school_id", "user_id"),
+    fields=_STUDENT_FIELDS,
+)
+
+
+def diary_students_list(request) -> list[Student]:
+    """diary_students(request) as a list in the order of names, through SQL compiled once per
+    day and combination of rights (apps.ops.prepared: the diary asks this on every page)."""
+    school = getattr(request, "school", None)
+    if school is None or not request.user.is_authenticated:
+        return []
+    children, itself = can(request, rights.DIARY_CHILDREN), can(request, rights.DIARY_SELF)
+    if not children and not itself:
+        return []
+    using = router.db_for_read(Student)
+    rows = _DIARY_STUDENTS.rows(
+        using,
+        shape={"today": school_today(school), "children": children, "itself": itself},
+        school_id=school.pk,
+        user_id=request.user.pk,
+    )
+    return prepared.instances(Student, _STUDENT_FIELDS, rows, using)
 
 
 def get_student_for_diary(request, pk) -> Student:

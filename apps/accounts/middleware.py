@@ -1,8 +1,45 @@
+from django.db import router
+
+from apps.ops import prepared
 from apps.rights.coordinators import coordinated_schools
+from apps.rights.models import SchoolRights
+from apps.schools.models import School
 
 from .models import Membership, Role
 
 SESSION_KEY = "school_id"
+
+_SCHOOL_FIELDS = prepared.attnames(School)
+_RIGHTS_FIELDS = prepared.attnames(SchoolRights)
+# Asked on every request: compiled once (apps.ops.prepared), with the schools and their rights.
+_MEMBERSHIPS = prepared.Prepared(
+    "memberships",
+    build=lambda user_id: Membership.objects.filter(user_id=user_id).order_by("pk"),
+    ids=("user_id",),
+    fields=(
+        "pk",
+        "role",
+        *(f"school__{f}" for f in _SCHOOL_FIELDS),
+        *(f"school__role_rights__{f}" for f in _RIGHTS_FIELDS),
+    ),
+)
+
+
+def memberships_of(user_id: int) -> list[Membership]:
+    """The user's memberships, each with its school and the school's role rights loaded."""
+    using = router.db_for_read(Membership)
+    result = []
+    n_school, n_rights = len(_SCHOOL_FIELDS), len(_RIGHTS_FIELDS)
+    for row in _MEMBERSHIPS.rows(using, user_id=user_id):
+        school = School.from_db(using, _SCHOOL_FIELDS, row[2 : 2 + n_school])
+        rights_row = row[2 + n_school : 2 + n_school + n_rights]
+        role_rights = SchoolRights.from_db(using, _RIGHTS_FIELDS, rights_row) if rights_row[0] is not None else None
+        School.role_rights.related.set_cached_value(school, role_rights)
+        membership = Membership(pk=row[0], user_id=user_id, school_id=school.pk, role=row[1])
+        membership._state.adding, membership._state.db = False, using
+        Membership.school.field.set_cached_value(membership, school)
+        result.append(membership)
+    return result
 
 
 class CurrentSchoolMiddleware:
@@ -17,7 +54,7 @@ class CurrentSchoolMiddleware:
         request.schools = []
         if request.user.is_authenticated:
             # The school's role rights (apps.rights, ACC-2) come in the same query.
-            memberships = list(Membership.objects.filter(user=request.user).select_related("school__role_rights"))
+            memberships = memberships_of(request.user.pk)
             schools = {m.school_id: m.school for m in memberships}
             # A municipal coordinator also works in every school of the municipality (ORG-1).
             coordinated = {s.pk: s for s in coordinated_schools(request)}

@@ -107,8 +107,12 @@ WATCHED = (
     "schools.Subject",
     "schools.SchoolClass",
     "people.Staff",
+    "people.Student",
+    "schools.Group",
     "people.Enrolment",
     "people.GroupMembership",
+    "schools.WorkType",
+    "schools.AcademicYear",
 )
 
 

@@ -24,7 +24,7 @@ LATEST = dt.date(2999, 12, 31)
 
 def _children(request, today: dt.date) -> list[tuple]:
     """(student, class) of every diary this user may read, for the list and the switcher."""
-    students = list(access.diary_students(request).order_by("last_name", "first_name", "pk"))
+    students = access.diary_students_list(request)
     if not students:
         return []
     classes = selectors.current_classes(school=request.school, student_ids=[s.pk for s in students], day=today)

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from apps.audit import services as audit
@@ -124,7 +125,7 @@ def rule_apply(*, rule: SubjectGrading, author) -> RulePreview:
             for item in preview.change:
                 journal = item.journal
                 old = journal.grading_system
-                Journal.objects.filter(pk=journal.pk).update(grading_system=rule.system)
+                Journal.objects.filter(pk=journal.pk).update(grading_system=rule.system, version=F("version") + 1)
                 journal.grading_system = rule.system
                 audit.record(
                     audit.Change(

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts import access
 from apps.audit import selectors as audit_selectors
+from apps.ops import pagecache
 from apps.people.models import Staff
 
 from . import selectors, services
@@ -123,8 +125,7 @@ def _lesson_notes(grid) -> list:
     return [col for col in grid.columns if col.taught_by or col.is_cancelled or col.lesson.change_note]
 
 
-def _render_grid(request, journal, can_write, grid, *, errors=(), status=200):
-    write_lessons = _substitute_lessons(request, journal, can_write)
+def _grid_context(request, journal, can_write, grid, write_lessons, *, errors=()) -> dict:
     can_edit = can_write or bool(write_lessons)
     changed_columns = _lesson_notes(grid)
     for col in grid.columns:
@@ -142,8 +143,14 @@ def _render_grid(request, journal, can_write, grid, *, errors=(), status=200):
         "add_form": LessonAddForm(initial={"date": grid.today, "number": 1}),
         "period_values": list(PeriodValue.allowed_for(journal.grading_system).items()),
         "errors": errors,
-        "js_messages": _js_messages(),
     }
+    return context
+
+
+def _render_grid(request, journal, can_write, grid, *, errors=(), status=200):
+    write_lessons = _substitute_lessons(request, journal, can_write)
+    context = _grid_context(request, journal, can_write, grid, write_lessons, errors=errors)
+    context["js_messages"] = _js_messages()
     return render(request, "journal/grid.html", context, status=status)
 
 
@@ -167,9 +174,41 @@ def _js_messages() -> dict[str, str]:
 
 @login_required
 def journal_grid(request, pk):
+    """The grid as it reads now. Its body is cached (issue 5) under a key that names everything it
+    shows: the journal's version (bumped with every logged change of its lessons, marks,
+    attendance and period marks), the school's data version (students, groups, periods, work
+    types, names), the day, the language, the period asked for, and what this user may write
+    (the teacher, a substitute's own lessons, or reading only). A save refused without
+    JavaScript renders the page afresh with what was typed (_save_form), never from the cache."""
     journal, can_write = _journal(request, pk)
-    grid = _load_grid(journal, request.GET.get("period"))
-    return _render_grid(request, journal, can_write, grid)
+    write_lessons = _substitute_lessons(request, journal, can_write)
+    requested = request.GET.get("period")
+    today = services.school_today(journal.school)
+    key = grid_cache_key(
+        journal=journal,
+        school=request.school,
+        today=today,
+        period=requested,
+        can_write=can_write,
+        write_lessons=write_lessons,
+    )
+
+    def body_context() -> dict:
+        grid = _load_grid(journal, requested)
+        return _grid_context(request, journal, can_write, grid, write_lessons)
+
+    body = pagecache.fragment(request, key, "journal/_grid_body.html", body_context)
+    return render(request, "journal/grid.html", {"journal": journal, "grid_body": body, "js_messages": _js_messages()})
+
+
+def grid_cache_key(*, journal, school, today, period, can_write: bool, write_lessons) -> str:
+    writes = "w" if can_write else ("s" + ".".join(map(str, sorted(write_lessons))) if write_lessons else "r")
+    # The period as asked (choose_period matches it exactly); anything else means the default one.
+    period = period if isinstance(period, str) and period.isdigit() and len(period) <= 12 else ""
+    return (
+        f"journal-grid:{journal.pk}:{journal.version}:{school.pk}:{school.data_version}:{today.isoformat()}:"
+        f"{translation.get_language()}:{period}:{writes}"
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.admin_site import SchoolScopedAdmin, SchoolScopedForm, SchoolScopedInline, fk_column, site
+from apps.diary.cache import school_changed
 from apps.schools.models import Group, SchoolClass
 
 from .models import Enrolment, GroupMembership, Guardian, GuardianLink, Staff, Student
@@ -29,6 +30,7 @@ def sync_class_group(*, student: Student, school_class: SchoolClass) -> None:
         GroupMembership(school_id=student.school_id, group=group, student=student, starts=starts, ends=ends)
         for starts, ends in wanted
     )
+    school_changed(student.school_id)  # bulk writes send no signals (the cached pages)
 
 
 def end_subgroups(*, student: Student, school_class: SchoolClass, ends) -> None:
@@ -36,6 +38,7 @@ def end_subgroups(*, student: Student, school_class: SchoolClass, ends) -> None:
     GroupMembership.objects.filter(
         student=student, group__school_class=school_class, group__kind=Group.Kind.SUBGROUP, ends__isnull=True
     ).update(ends=ends)
+    school_changed(student.school_id)
 
 
 @admin.register(Staff, site=site)

@@ -5,6 +5,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Q
 
+from apps.diary.cache import school_changed
 from apps.schools.models import Group, SchoolClass
 
 from .models import Enrolment, GroupMembership, Student
@@ -43,6 +44,7 @@ def student_withdraw(*, student: Student, school_class: SchoolClass, ends: dt.da
     GroupMembership.objects.filter(student=student, group__school_class=school_class, ends__isnull=True).update(
         ends=ends
     )
+    school_changed(student.school_id)  # queryset updates send no signals (the cached pages)
 
 
 # --- Leaving classes and groups: the movement book's moves (apps.movement.services) -------------
@@ -66,6 +68,7 @@ def student_leave_class(*, student: Student, school_class: SchoolClass, last_day
     _end_memberships(
         GroupMembership.objects.filter(student=student, group__school_class=school_class), last_day=last_day
     )
+    school_changed(student.school_id)  # queryset updates send no signals (the cached pages)
 
 
 @transaction.atomic
@@ -75,3 +78,4 @@ def student_leave_groups(*, student: Student, last_day: dt.date, year=None) -> N
     if year is not None:
         memberships = memberships.filter(group__year=year)
     _end_memberships(memberships, last_day=last_day)
+    school_changed(student.school_id)  # queryset updates send no signals (the cached pages)

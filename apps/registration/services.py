@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Membership, Role, User
+from apps.diary.cache import school_changed
 from apps.people.models import Guardian, GuardianLink, Staff, Student
 
 from . import codes, selectors
@@ -277,6 +278,7 @@ def _link_person(code: AccessCode, user: User) -> None:
         Student.objects.filter(pk=code.student_id).update(user=user)
     for role in code.role_list:
         Membership.objects.get_or_create(user=user, school=school, role=role)
+    school_changed(school.pk)  # queryset updates send no signals: the cached pages name the school's version
 
 
 @transaction.atomic

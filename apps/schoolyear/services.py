@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
+from apps.diary.cache import school_changed
 from apps.people.models import Staff
 from apps.people.services import class_group
 from apps.registration.deadlines import school_today
@@ -133,6 +134,7 @@ def year_create_next(
     from apps.curriculum.services import curriculum_copy  # the curriculum app builds on this one
 
     curriculum_copy(from_year=year, to_year=new)
+    school_changed(new.school_id)  # bulk writes send no signals (the cached pages: apps.diary.cache)
     return new
 
 
@@ -292,6 +294,7 @@ def period_scheme_set(*, year: AcademicYear, grade_from: int, grade_to: int, kin
         for i, (name, s, e) in enumerate(proposed, start=1)
     ]
     Period.objects.bulk_create(copies + new)
+    school_changed(year.school_id)  # bulk writes send no signals (the cached pages: apps.diary.cache)
     return list(Period.objects.filter(year=year, grade_from=grade_from, grade_to=grade_to).order_by("order"))
 
 
@@ -311,6 +314,7 @@ def periods_save(*, year: AcademicYear, changes: dict[int, tuple[str, dt.date | 
     if errors:
         raise ValidationError(errors)
     Period.objects.bulk_update([by_pk[pk] for pk in changes], ["name", "starts", "ends"])
+    school_changed(year.school_id)  # bulk writes send no signals (the cached pages: apps.diary.cache)
     return periods
 
 

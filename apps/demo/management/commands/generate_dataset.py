@@ -2,6 +2,7 @@ import json
 import time
 from pathlib import Path
 
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils.translation import gettext as _
@@ -93,6 +94,7 @@ class Command(BaseCommand):
             % {"schools": schools, "n": per_class, "db": connection.vendor}
         )
         summary = generate(options, write=write, verbose=opts["verbosity"] >= 2)
+        cache.clear()  # written in bulk, behind the services that retire cached pages
         write("")
         write(
             _(

@@ -1,6 +1,7 @@
 import datetime as dt
 import time
 
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
@@ -93,6 +94,9 @@ class Command(BaseCommand):
         builder = DemoBuilder(options)
         builder.build()
         seed_extras(builder)
+        # The rows were written in bulk, behind the services that retire cached pages; a school
+        # made again may even have the old one's id and versions: the page cache starts empty.
+        cache.clear()
         s = builder.stats
         write(
             _(
