@@ -135,6 +135,33 @@ def size_cost_ratios(small: list[Row], large: list[Row]) -> dict[str, dict]:
     return out
 
 
+def median_row(rounds: list[Row]) -> Row:
+    """Of the rounds of one scenario at one size, the one with the median throughput (the lower
+    of the two middle ones for an even number): its latencies and counts are reported whole."""
+    ordered = sorted(rounds, key=lambda r: r.rps)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def size_cost_ratios_rounds(small: dict[str, list[Row]], large: dict[str, list[Row]], medians: dict) -> dict:
+    """Per scenario, the median over rounds of school req/s ÷ district req/s, each round's two
+    runs taken back to back (their order alternating from round to round), with every round's
+    ratio beside it; `vs_floor` stays that of the median rows (`medians`: size_cost_ratios of
+    them). A machine whose load drifts moves both runs of a round alike: the median of the
+    per-round ratios is steadier than the ratio of one pair of runs."""
+    out = {}
+    for name, ratio in medians.items():
+        pairs = [
+            (a.rps, b.rps) for a, b in zip(small.get(name, []), large.get(name, []), strict=False) if a.rps and b.rps
+        ]
+        if not pairs:
+            continue
+        each = sorted(round(a / b, 3) for a, b in pairs)
+        middle = len(each) // 2
+        median = each[middle] if len(each) % 2 else round((each[middle - 1] + each[middle]) / 2, 3)
+        out[name] = {**ratio, "raw": median, "rounds": [round(a / b, 3) for a, b in pairs]}
+    return out
+
+
 def targets(rows: list[Row], ratios: dict[str, dict] | None = None) -> list[dict]:
     """The targets of issue 5 that these rows can judge: what, the goal, the value, reached?"""
     by = {r.scenario: r for r in rows}
@@ -236,10 +263,13 @@ TARGET_HEADERS = ["target", "goal", "value", "reached"]
 
 
 def ratios_body(ratios: dict[str, dict]) -> list[list[str]]:
-    return [[name, _fmt(r["raw"], 3), _fmt(r["vs_floor"], 3)] for name, r in ratios.items()]
+    return [
+        [name, _fmt(r["raw"], 3), _fmt(r["vs_floor"], 3), " ".join(f"{x:.3f}" for x in r.get("rounds", [])) or "—"]
+        for name, r in ratios.items()
+    ]
 
 
-RATIO_HEADERS = ["scenario", "cost district/school", "same, vs floor"]
+RATIO_HEADERS = ["scenario", "cost district/school", "same, vs floor", "each round"]
 
 
 def rows_as_dicts(rows: list[Row]) -> list[dict]:

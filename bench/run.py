@@ -382,6 +382,13 @@ def main(argv=None) -> int:
         default=int(os.environ.get("BENCH_NICE", 0)),
         help="scheduling priority of gunicorn, locust and their PostgreSQL backends (e.g. -10 on a shared machine)",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=int(os.environ.get("BENCH_ROUNDS", 1)),
+        help="run each scenario this many times at every size, alternating which size goes first; "
+        "the median round is reported and the size ratio is the median of the rounds' ratios",
+    )
     parser.add_argument("--no-save", action="store_true", help="print only, write no result files")
     parser.add_argument(
         "--reuse-data",
@@ -407,6 +414,7 @@ def main(argv=None) -> int:
     info = machine()
     say(f"== {info['cpu']}, {info['cores']} ядра, {info['ram_gb']} ГБ; коммит {commit}; каталог {workdir}")
     all_rows: dict[str, list[report.Row]] = {}
+    rounds_of: dict[str, dict[str, list[report.Row]]] = {}
     try:
         # 1. Data, users and a server per size, all up at once.
         targets = {}
@@ -432,12 +440,17 @@ def main(argv=None) -> int:
                     url=url, marker=marker, plan_path=plan_path, plan=json.loads(plan_path.read_text()), server=server
                 )
                 all_rows[size] = []
+                rounds_of[size] = {}
                 say(f"== {size}: gunicorn {args.worker_class} × {args.workers} на {server.url}")
 
             # 2. Each scenario at every size back to back, so a change in the machine's other load
-            #    between the sizes is as small as it can be (the sizes are compared per scenario).
-            for scenario in scenarios:
-                for size, t in targets.items():
+            #    between the sizes is as small as it can be (the sizes are compared per scenario);
+            #    with --rounds, again and again, the size that goes first alternating.
+            for scenario, round_no in ((s, k) for s in scenarios for k in range(max(1, args.rounds))):
+                order = list(targets.items())
+                if round_no % 2:
+                    order.reverse()
+                for size, t in order:
                     users = users_for(scenario, args, t.plan)
                     if args.warmup:
                         run_locust(
@@ -459,7 +472,7 @@ def main(argv=None) -> int:
                         peak_rss_kb=t.server.peak_rss_kb(),
                     )
                     row.load_avg = round(load_before, 2)  # the machine's 1-minute load when the run began
-                    all_rows[size].append(row)
+                    rounds_of[size].setdefault(scenario, []).append(row)
                     q = row.queries_per_request
                     say(f"   {size:8} {scenario:14} {row.rps:8.1f} req/s  p95 {row.p95_ms:5.0f} ms  SQL/req {q}")
         finally:
@@ -467,13 +480,15 @@ def main(argv=None) -> int:
                 t.server.stop()
 
         # 3. The tables and the files.
+        for size in targets:
+            all_rows[size] = report.add_floor_ratios([report.median_row(r) for r in rounds_of[size].values()])
         for size, t in targets.items():
-            rows = report.add_floor_ratios(all_rows[size])
-            ratios = (
-                report.size_cost_ratios(all_rows["school"], rows)
-                if size == "district" and "school" in all_rows
-                else None
-            )
+            rows = all_rows[size]
+            ratios = None
+            if size == "district" and "school" in all_rows:
+                ratios = report.size_cost_ratios(all_rows["school"], rows)
+                if args.rounds > 1:
+                    ratios = report.size_cost_ratios_rounds(rounds_of["school"], rounds_of["district"], ratios)
             url, marker, plan = t.url, t.marker, t.plan
             data = {
                 "size": size,
@@ -487,6 +502,7 @@ def main(argv=None) -> int:
                     "users": args.users,
                     "save_users": args.save_users,
                     "duration_s": args.duration,
+                    "rounds": max(1, args.rounds),
                     "warmup_s": args.warmup,
                     "nice": args.nice,
                     "seed": args.seed,

@@ -111,3 +111,25 @@ def test_personas_are_spread_over_every_school():
     picked = _round_robin({1: ["a1", "a2", "a3"], 2: ["b1"], 3: ["c1", "c2"]}, 5)
     assert picked == ["a1", "b1", "c1", "a2", "c2"]
     assert _round_robin({1: ["a1"]}, 3) == ["a1"]  # fewer than asked: all there are
+
+
+def test_rounds_report_the_median_run_and_the_median_of_the_rounds_ratios():
+    """Issue 5 (the district/school target): with several rounds the table shows the round with
+    the median throughput, whole, and the size ratio is the median of the per-round ratios — one
+    noisy pair of runs no longer decides the target."""
+    school = {"diary_week": [_row("diary_week", 100.0), _row("diary_week", 60.0), _row("diary_week", 90.0)]}
+    district = {"diary_week": [_row("diary_week", 95.0), _row("diary_week", 30.0), _row("diary_week", 85.0)]}
+    assert report.median_row(school["diary_week"]).rps == 90.0
+    assert report.median_row(district["diary_week"]).rps == 85.0
+    assert report.median_row([_row("x", 1.0), _row("x", 3.0)]).rps == 1.0  # the lower middle
+
+    medians = report.size_cost_ratios([_row("diary_week", 90.0)], [_row("diary_week", 85.0)])
+    ratios = report.size_cost_ratios_rounds(school, district, medians)
+    # Rounds: 100/95 = 1.053, 60/30 = 2.0 (a disturbed pair), 90/85 = 1.059 → median 1.059.
+    assert ratios["diary_week"]["rounds"] == [1.053, 2.0, 1.059]
+    assert ratios["diary_week"]["raw"] == 1.059
+    targets = report.targets([], ratios)
+    assert targets == [
+        {"target": "diary_week: cost district/school", "goal": "≤ 1.15", "value": 1.059, "reached": True}
+    ]
+    assert "1.053 2.000 1.059" in report.text_table(report.RATIO_HEADERS, report.ratios_body(ratios))
