@@ -68,6 +68,32 @@ def marks_key(*, student, period, school) -> str:
     return f"diary-marks:{student.pk}:{period.pk}:{translation.get_language()}:{school.data_version}:{versions}"
 
 
+# (journal id, version) of the journals of a class's own groups (the whole class and its subgroups).
+_CLASS_VERSIONS_SQL = """
+SELECT j.id, j.version FROM journal_journal j
+JOIN schools_group g ON g.id = j.group_id
+WHERE g.school_class_id = %s AND j.school_id = %s
+ORDER BY j.id
+"""
+
+
+def class_attendance_key(*, school_class, school, starts: dt.date, ends: dt.date, today: dt.date, can_write) -> str:
+    """The cache key of a class's attendance page for a span of days (one query): the versions of
+    the class's journals (every absence and reason is a logged change of one of them), the
+    school's data version (students, enrolments, groups, the year's status), the day, the
+    language and whether this user writes the reasons."""
+    from apps.journal.models import Journal
+
+    with connections[router.db_for_read(Journal)].cursor() as cursor:
+        cursor.execute(_CLASS_VERSIONS_SQL, [school_class.pk, school_class.school_id])
+        versions = ",".join(f"{jid}:{v}" for jid, v in cursor.fetchall())
+    digest = hashlib.blake2b(versions.encode(), digest_size=12).hexdigest()
+    return (
+        f"class-attendance:{school_class.pk}:{starts.isoformat()}:{ends.isoformat()}:{today.isoformat()}:"
+        f"{translation.get_language()}:{int(bool(can_write))}:{school.data_version}:{digest}"
+    )
+
+
 def get_or_render(key: str, render) -> str:
     html = cache.get(key)
     if html is None:

@@ -30,6 +30,8 @@ from django.views.decorators.http import require_http_methods
 
 from apps.accounts import access
 from apps.audit import services as audit
+from apps.diary import cache as diary_cache
+from apps.ops import pagecache
 from apps.people.models import Enrolment, GroupMembership, Student
 from apps.schools.models import SchoolClass
 
@@ -360,23 +362,33 @@ def class_attendance_page(request, class_id):
             return HttpResponseRedirect(_page_url(school_class, starts, ends))
         messages.error(request, _("Не сохранено строк: %(n)d — см. список ниже.") % {"n": len(outcome.errors)})
 
-    report = class_attendance(school_class=school_class, starts=starts, ends=ends)
-    if outcome is not None:
-        for pk, message in outcome.error_ids.items():
-            cell = report.cell(pk)
-            if cell is not None:
-                cell.error = message
-    context = {
-        "school_class": school_class,
-        "can_write": can_write,
-        "year_closed": school_class.year.status == school_class.year.Status.CLOSED,
-        "report": report,
-        "today": today,
-        "quick_links": _quick_links(school_class, today, starts, ends),
-        "previous_day": _page_url(school_class, starts - dt.timedelta(days=1), starts - dt.timedelta(days=1)),
-        "next_day": _page_url(school_class, ends + dt.timedelta(days=1), ends + dt.timedelta(days=1)),
-        "reasons": reason_choices(),
-        "errors": outcome.errors if outcome else [],
-        "action": _page_url(school_class, starts, ends),
-    }
-    return render(request, "journal/class_attendance.html", context)
+    def body_context(outcome=None) -> dict:
+        report = class_attendance(school_class=school_class, starts=starts, ends=ends)
+        if outcome is not None:
+            for pk, message in outcome.error_ids.items():
+                cell = report.cell(pk)
+                if cell is not None:
+                    cell.error = message
+        return {
+            "school_class": school_class,
+            "can_write": can_write,
+            "year_closed": school_class.year.status == school_class.year.Status.CLOSED,
+            "report": report,
+            "today": today,
+            "quick_links": _quick_links(school_class, today, starts, ends),
+            "previous_day": _page_url(school_class, starts - dt.timedelta(days=1), starts - dt.timedelta(days=1)),
+            "next_day": _page_url(school_class, ends + dt.timedelta(days=1), ends + dt.timedelta(days=1)),
+            "reasons": reason_choices(),
+            "errors": outcome.errors if outcome else [],
+            "action": _page_url(school_class, starts, ends),
+        }
+
+    if outcome is not None:  # a refused save: rendered afresh with the reasons
+        return render(request, "journal/class_attendance.html", body_context(outcome))
+    # The body as rendered, from the cache while none of the class's journals and nothing else it
+    # shows changed (issue 5; the key: apps.diary.cache.class_attendance_key).
+    key = diary_cache.class_attendance_key(
+        school_class=school_class, school=request.school, starts=starts, ends=ends, today=today, can_write=can_write
+    )
+    body = pagecache.fragment(request, key, "journal/_class_attendance_body.html", body_context)
+    return render(request, "journal/class_attendance.html", {"school_class": school_class, "page_body": body})

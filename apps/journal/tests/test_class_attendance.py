@@ -462,3 +462,33 @@ def test_query_count_does_not_grow_with_students_or_days(world, client_for, who)
     everything = page_queries(client, page_url(world, **{"from": "2026-11-16", "to": "2026-11-20"}), [">30<"])
     assert_same_count("30 students × 5 days", one_day, everything)
     assert Attendance.objects.count() > 150
+
+
+# The page's cached body (issue 5): never stale, never another reader's variant.
+
+
+def test_cached_page_shows_a_new_absence_and_a_new_reason_at_once(world, client_for):
+    """JRN-5: the class teacher's page, cached, shows an absence a subject teacher marks a moment
+    later and the reason she has just recorded, on the next look."""
+    lesson = f.make_lesson(world.journal, TODAY, 1)
+    carol = client_for(world.carol)
+    assert 'name="r-' not in carol.get(page_url(world)).content.decode()  # no absence yet: cached so
+    assert post_json(client_for(world.alice), world.journal, cells=[cell(lesson, world.anna, "н")]).json()["ok"]
+    absence = Attendance.objects.get(lesson=lesson, student=world.anna)
+    assert selected_reason(carol.get(page_url(world)), absence) == ""
+
+    assert carol.post(page_url(world), {f"r-{absence.pk}": ILLNESS}).status_code == 302
+    assert selected_reason(carol.get(page_url(world)), absence) == ILLNESS
+
+
+def test_cached_page_of_the_reader_never_reaches_the_class_teacher(world, client_for):
+    """JRN-5, JRN-11: the director's read-only page, cached first, is not what the class teacher
+    gets: she has the reason selects and the save button; the director has neither."""
+    lesson = f.make_lesson(world.journal, TODAY, 1)
+    post_json(client_for(world.alice), world.journal, cells=[cell(lesson, world.anna, "н")])
+    absence = Attendance.objects.get(lesson=lesson, student=world.anna)
+    read_only = client_for(world.director).get(page_url(world)).content.decode()
+    assert re.search(rf'<select name="r-{absence.pk}" disabled', read_only)
+    writable = client_for(world.carol).get(page_url(world)).content.decode()
+    assert re.search(rf'<select name="r-{absence.pk}"(?! disabled)', writable)
+    assert "Сохранить причины" in writable and "Сохранить причины" not in read_only
