@@ -139,6 +139,10 @@ def database_from_url(url: str) -> dict:
 
 
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", "sqlite:///"))}
+# The per-request queries go as server-side prepared statements on PostgreSQL (apps.ops.prepared).
+# Behind a pooler in transaction mode that does not keep prepared statements (PgBouncer before
+# 1.21), set DB_SERVER_PREPARE=0.
+DB_SERVER_PREPARE = os.environ.get("DB_SERVER_PREPARE", "1") != "0"
 
 # Optional streaming replica for the diary's reads (config/replica.py, docs/architecture.md).
 if os.environ.get("DATABASE_REPLICA_URL"):

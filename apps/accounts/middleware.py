@@ -35,6 +35,8 @@ def memberships_of(user_id: int) -> list[Membership]:
         rights_row = row[2 + n_school : 2 + n_school + n_rights]
         role_rights = SchoolRights.from_db(using, _RIGHTS_FIELDS, rights_row) if rights_row[0] is not None else None
         School.role_rights.related.set_cached_value(school, role_rights)
+        if role_rights is not None:
+            SchoolRights.school.field.set_cached_value(role_rights, school)
         membership = Membership(pk=row[0], user_id=user_id, school_id=school.pk, role=row[1])
         membership._state.adding, membership._state.db = False, using
         Membership.school.field.set_cached_value(membership, school)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 
@@ -38,7 +39,7 @@ class Prepared:
         self.build = build
         self.ids = tuple(ids)
         self.fields = tuple(fields)
-        self._compiled: dict[tuple, tuple | None] = {}
+        self._compiled: dict[tuple, tuple] = {}
         self._lock = threading.Lock()
         self.compilations = 0  # for tests: how often SQL was made
 
@@ -48,16 +49,18 @@ class Prepared:
     def _queryset(self, shape: dict, ids: dict):
         return self.build(**shape, **ids).values_list(*self.fields)
 
-    def _compile(self, using: str, shape: dict) -> tuple | None:
+    def _compile(self, using: str, shape: dict) -> tuple:
         """(sql, slots, converters): a slot is ("id", name) or ("const", value); the converters are
-        the database's own for the selected columns (dates on SQLite, say). None: no rows."""
+        the database's own for the selected columns (dates on SQLite, say)."""
         sentinels = self._sentinels()
         queryset = self._queryset(shape, sentinels)
         compiler = queryset.query.get_compiler(using)
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
-            return None
+            # Perhaps the shape has no rows; perhaps a sentinel did it (Django drops a query whose
+            # value is out of range of a positive or 32-bit field): the plain queryset decides.
+            raise _NotPreparable from None
         converters = compiler.get_converters([col for col, _alias, _sql in compiler.select])
         by_value = {v: k for k, v in sentinels.items()}
         slots = []
@@ -90,8 +93,6 @@ class Prepared:
                     self._compiled.clear()
                 self._compiled[key] = compiled
                 self.compilations += 1
-        if compiled is None:
-            return []
         if compiled is _UNPREPARED:
             return list(self._queryset(shape, ids).using(using))
         sql, slots, converters = compiled
@@ -121,7 +122,7 @@ def _cursor(connection):
     server (PostgreSQL then plans the access query once per connection, not on every call: 0.7 ms
     of its 0.8). It goes through Django's cursor wrapper, so the statement is logged and counted
     like any other. Elsewhere, Django's own cursor."""
-    if connection.vendor != "postgresql" or not _PSYCOPG3:
+    if connection.vendor != "postgresql" or not _PSYCOPG3 or not getattr(settings, "DB_SERVER_PREPARE", True):
         return connection.cursor()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
