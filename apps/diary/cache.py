@@ -94,6 +94,20 @@ def class_attendance_key(*, school_class, school, starts: dt.date, ends: dt.date
     )
 
 
+def current_classes(*, school, student_ids, day: dt.date) -> dict:
+    """selectors.current_classes, kept in the cache under the school's data version (enrolments
+    and classes bump it): the diary's header asks it on every page."""
+    from apps.diary import selectors
+
+    ids = sorted(set(student_ids))
+    key = f"diary-classes:{school.pk}:{school.data_version}:{day.isoformat()}:{','.join(map(str, ids))}"
+    classes = cache.get(key)
+    if classes is None:
+        classes = selectors.current_classes(school=school, student_ids=ids, day=day)
+        cache.set(key, classes, _timeout())
+    return classes
+
+
 def get_or_render(key: str, render) -> str:
     html = cache.get(key)
     if html is None:

@@ -27,7 +27,7 @@ def _children(request, today: dt.date) -> list[tuple]:
     students = access.diary_students_list(request)
     if not students:
         return []
-    classes = selectors.current_classes(school=request.school, student_ids=[s.pk for s in students], day=today)
+    classes = cache.current_classes(school=request.school, student_ids=[s.pk for s in students], day=today)
     return [(s, classes.get(s.pk)) for s in students]
 
 

@@ -306,3 +306,21 @@ def test_another_schools_administrator_sees_nothing(world, client_for):
     assert response.status_code == 200  # carol is not his school's: the choice is refused
     world.carol.refresh_from_db()
     assert world.carol.has_usable_password()
+
+
+def test_ended_sessions_leave_the_session_cache_too(world, client_for):
+    """ACC-10: sessions are read from the cache first (cached_db, issue 5): a reported account's
+    sessions are gone from the cache as well as from the database, so no copy keeps one alive."""
+    from importlib import import_module
+
+    from django.conf import settings
+
+    phone, laptop = signed_in(world.alice), signed_in(world.alice)
+    keys = [c.session.session_key for c in (phone, laptop)]
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    assert all(store().exists(key) for key in keys)
+    client_for(world.admin).post(
+        reverse("compromise:report"), {"user": world.alice.pk, "moment": "2026-11-20T09:00", "note": "утечка"}
+    )
+    assert not any(store().exists(key) for key in keys)
+    assert not any(store(session_key=key).load() for key in keys)
