@@ -9,9 +9,14 @@ only an unused one expire:
   same transaction as every logged change of its lessons, marks and attendance:
   apps.audit.services.append) — a new mark, topic or absence makes a new key at once;
 - the school's data version (School.data_version), bumped by the signals below when anything
-  else the week shows changes: events, holidays, bells, names of subjects and teachers,
-  classes, enrolments and group memberships. Bulk updates skip signals; for them the entries
-  expire after DIARY_CACHE_SECONDS.
+  else the week shows changes: events, holidays, periods, bells, names of subjects, teachers and
+  students, classes, groups, work types, the year, enrolments and group memberships. Queryset
+  updates and bulk writes send no signals: the services that make them call school_changed()
+  themselves (apps.people.services, apps.schoolyear.services, apps.registration.services, …);
+  the rest expire after DIARY_CACHE_SECONDS.
+
+The same versions key the journal grid's and the class attendance page's cached bodies
+(apps.journal.views, apps.journal.views_class; class_attendance_key below).
 
 What the user may read is never cached: the access check (apps.accounts.access.diary_students)
 runs on every request before the cache is asked.
