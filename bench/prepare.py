@@ -83,6 +83,7 @@ def _round_robin(by_school: dict[int, list], n: int) -> list:
 
 
 def build_plan(args) -> dict:
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
@@ -105,7 +106,7 @@ def build_plan(args) -> dict:
         if user.pk not in cookies:
             s = SessionStore()
             s[SESSION_KEY] = str(user.pk)
-            s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
             s[HASH_SESSION_KEY] = user.get_session_auth_hash()
             s.create()
             cookies[user.pk] = f"sessionid={s.session_key}; csrftoken={csrf}"

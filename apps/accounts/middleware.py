@@ -5,13 +5,11 @@ from apps.rights.coordinators import coordinated_schools
 from apps.rights.models import SchoolRights
 from apps.schools.models import School
 
+from .backends import membership_from
 from .models import Membership, Role
 
 SESSION_KEY = "school_id"
 
-_SCHOOL_FIELDS = prepared.attnames(School)
-_RIGHTS_FIELDS = prepared.attnames(SchoolRights)
-# Asked on every request: compiled once (apps.ops.prepared), with the schools and their rights.
 _MEMBERSHIPS = prepared.Prepared(
     "memberships",
     build=lambda user_id: Membership.objects.filter(user_id=user_id).order_by("pk"),
@@ -19,29 +17,22 @@ _MEMBERSHIPS = prepared.Prepared(
     fields=(
         "pk",
         "role",
-        *(f"school__{f}" for f in _SCHOOL_FIELDS),
-        *(f"school__role_rights__{f}" for f in _RIGHTS_FIELDS),
+        *(f"school__{f}" for f in prepared.attnames(School)),
+        *(f"school__role_rights__{f}" for f in prepared.attnames(SchoolRights)),
     ),
 )
 
 
-def memberships_of(user_id: int) -> list[Membership]:
-    """The user's memberships, each with its school and the school's role rights loaded."""
+def memberships_of(user) -> list[Membership]:
+    """The user's memberships, each with its school and the school's role rights loaded: those the
+    session's user came with (apps.accounts.backends), or one prepared statement."""
+    loaded = getattr(user, "_memberships", None)
+    if loaded is not None:
+        return loaded
+    user_id = user if isinstance(user, int) else user.pk
     using = router.db_for_read(Membership)
-    result = []
-    n_school, n_rights = len(_SCHOOL_FIELDS), len(_RIGHTS_FIELDS)
-    for row in _MEMBERSHIPS.rows(using, user_id=user_id):
-        school = School.from_db(using, _SCHOOL_FIELDS, row[2 : 2 + n_school])
-        rights_row = row[2 + n_school : 2 + n_school + n_rights]
-        role_rights = SchoolRights.from_db(using, _RIGHTS_FIELDS, rights_row) if rights_row[0] is not None else None
-        School.role_rights.related.set_cached_value(school, role_rights)
-        if role_rights is not None:
-            SchoolRights.school.field.set_cached_value(role_rights, school)
-        membership = Membership(pk=row[0], user_id=user_id, school_id=school.pk, role=row[1])
-        membership._state.adding, membership._state.db = False, using
-        Membership.school.field.set_cached_value(membership, school)
-        result.append(membership)
-    return result
+    rows = _MEMBERSHIPS.rows(using, user_id=user_id)
+    return [membership_from(row, user_id=user_id, using=using, at=0) for row in rows]
 
 
 class CurrentSchoolMiddleware:
@@ -56,7 +47,7 @@ class CurrentSchoolMiddleware:
         request.schools = []
         if request.user.is_authenticated:
             # The school's role rights (apps.rights, ACC-2) come in the same query.
-            memberships = memberships_of(request.user.pk)
+            memberships = memberships_of(request.user)
             schools = {m.school_id: m.school for m in memberships}
             # A municipal coordinator also works in every school of the municipality (ORG-1).
             coordinated = {s.pk: s for s in coordinated_schools(request)}

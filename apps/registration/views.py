@@ -41,7 +41,7 @@ MAIL_LIMIT = (5, 60)
 SESSION_CODE = "registration_code_id"
 SESSION_SHOWN = "registration_shown_codes"
 SESSION_APPLICATION = "registration_application"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "apps.accounts.backends.ModelBackend"
 
 
 def _ip(request) -> str:
