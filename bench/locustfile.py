@@ -63,6 +63,7 @@ class Reader(FastHttpUser):
         self.parents = _share(PLAN["parents"], n)
         self.teachers = _share(PLAN["teachers"], n)
         self.class_teachers = _share(PLAN["class_teachers"], n)
+        self.deputies = _share(PLAN.get("deputies", []), n)
         self.client.client.cookiejar = None  # the persona's cookies only, never a stored one
         self.slot = None
         if SCENARIO in ("journal_save", "mixed"):
@@ -100,6 +101,10 @@ class Reader(FastHttpUser):
     def class_grid(self):
         c = self.rng.choice(self.class_teachers)
         self._get(self.rng.choice(c["grids"]), c["cookie"], "class_grid")
+
+    def school_report(self):
+        d = self.rng.choice(self.deputies)
+        self._get(self.rng.choice(d["reports"]), d["cookie"], "school_report")
 
     def journal_save(self):
         """One column of marks in one POST, as grid.js sends it; each save flips every cell."""
@@ -174,6 +179,15 @@ class JournalSave(Reader):
         self.journal_save()
 
 
+class SchoolReport(Reader):
+    """The administration's reports of issue 3: programme completion, movement of students, the
+    substitutions of the quarter (a deputy of one school, each request one of the three)."""
+
+    @task
+    def one(self):
+        self.school_report()
+
+
 class Mixed(Reader):
     """The evening and the school day at once, per request: 80 % diary (week 60, marks 20),
     15 % journal (grid reads 12, column saves 3), 5 % class teachers (attendance 2.5, grid 2.5)."""
@@ -210,6 +224,7 @@ SCENARIOS = {
     "journal_grid": JournalGrid,
     "journal_save": JournalSave,
     "mixed": Mixed,
+    "school_report": SchoolReport,
 }
 # locust runs every non-abstract User class it finds in this module: keep only the chosen one.
 for _name, _cls in SCENARIOS.items():

@@ -90,7 +90,7 @@ def build_plan(args) -> dict:
     from django.db.models import Max
     from django.utils.crypto import get_random_string
 
-    from apps.accounts.models import User
+    from apps.accounts.models import Role, User
     from apps.journal.grading import GradingSystem
     from apps.journal.models import Journal, Lesson, Mark
     from apps.journal.services import school_today
@@ -240,6 +240,28 @@ def build_plan(args) -> dict:
             }
         )
 
+    # The administration's reports (issue 3), one deputy per school: the programme's completion
+    # (every journal of the school: lessons given against the plan), the movement of students
+    # and the class sizes, the substitutions of the quarter.
+    deputies = []
+    for school in schools:
+        deputy = User.objects.filter(memberships__school=school, memberships__role=Role.DEPUTY).order_by("pk").first()
+        if deputy is None:
+            continue
+        period = period_of.get(school.pk)
+        if period is None:
+            continue
+        deputies.append(
+            {
+                "cookie": cookie(deputy),
+                "reports": [
+                    "/plans/completion/",
+                    f"/movement/report/?starts={period.starts.isoformat()}&ends={period.ends.isoformat()}",
+                    f"/timetable/substitutions/report/?period={period.pk}",
+                ],
+            }
+        )
+
     # What the dataset is, for the results file.
     dataset = {
         "schools": len(schools),
@@ -258,6 +280,7 @@ def build_plan(args) -> dict:
         "save_slots": slots[: args.save_slots],
         "mixed_slots": slots[args.save_slots :],
         "class_teachers": class_teachers,
+        "deputies": deputies,
     }
 
 

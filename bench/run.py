@@ -41,7 +41,7 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 LOCUST = ROOT / ".venv-bench" / "bin" / "locust"
 RESULTS = ROOT / "bench" / "results"
-SCENARIOS = ["healthz", "diary_week", "diary_marks", "journal_grid", "journal_save", "mixed"]
+SCENARIOS = ["healthz", "diary_week", "diary_marks", "journal_grid", "journal_save", "mixed", "school_report"]
 SIZES = ["school", "district"]
 GENERATOR = ROOT / "apps" / "demo" / "management" / "commands" / "generate_dataset.py"
 
