@@ -13,6 +13,10 @@ shape, the key under which the SQL is kept. If a sentinel does not come out as a
 own (the ORM folded it into the SQL, or dropped it), the shape is not prepared and every call
 compiles its queryset as before — slower, never wrong.
 
+Every value of the SQL that is not one of the `ids` is fixed when the shape is first compiled, so
+whatever changes from call to call must be an id or part of the shape: a `build` that reads the
+clock (timezone.now()) itself would keep the first call's moment. Pass the day in the shape.
+
     STUDENTS = Prepared("diary-students", build=..., ids=("school_id", "user_id"), fields=(...))
     rows = STUDENTS.rows(using, shape={"today": day}, school_id=1, user_id=5)
 """
