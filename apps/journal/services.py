@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -239,6 +239,11 @@ def lesson_reschedule(
         lesson.save(update_fields=fields)
         if after != before:
             audit.record(_change(lesson.school_id, author, "update", "lesson", lesson, before, after))
+        else:
+            # A room, a note or a substitute only: not a change of the record the log keeps, but
+            # the diary and the grid show it — their cached pages are keyed by the journal's
+            # version (apps.diary.cache), which the log's append would otherwise have bumped.
+            Journal.objects.filter(pk=lesson.journal_id).update(version=F("version") + 1)
     return lesson
 
 

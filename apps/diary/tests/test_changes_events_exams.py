@@ -138,3 +138,26 @@ def test_tenth_grader_sees_half_years_and_fifth_grader_quarters(world, client_fo
 
     fifth = page_text(client.get(reverse("diary:marks", args=[world.anna.pk])))
     assert "2 четверть" in fifth and "полугодие" not in fifth
+
+
+def test_a_substitution_or_a_room_change_shows_at_once_in_a_cached_week_and_grid(world, client_for):
+    """ORG-7, ORG-8, DIA-2: a substitute or another room recorded after the week and the grid were
+    cached (not a change of the logged lesson record) is on the next look of both."""
+    from apps.timetable import services as timetable
+
+    lesson = f.make_lesson(world.journal, d(11, 17), number=1, topic="Проценты")
+    pat, alice = client_for(world.pat), client_for(world.alice)
+    grid_url = reverse("journal:grid", args=[world.journal.pk])
+    _mon, tue, *_rest = day_texts(pat.get(week_url(world.anna)))
+    assert "замена" not in tue and "каб. 305" not in tue
+    assert "замена" not in alice.get(grid_url).content.decode()
+
+    timetable.substitution_record(lesson=lesson, substitute=world.bob_staff, reason="болезнь", author=world.deputy)
+    _mon, tue, *_rest = day_texts(pat.get(week_url(world.anna)))
+    assert "замена: Борисов Б. П." in tue
+    assert "замена: Борисов Б. П." in alice.get(grid_url).content.decode()
+
+    lesson.refresh_from_db()
+    timetable.lesson_room_change(lesson=lesson, room="305", author=world.deputy)
+    _mon, tue, *_rest = day_texts(pat.get(week_url(world.anna)))
+    assert "каб. 305" in tue
