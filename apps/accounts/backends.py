@@ -40,7 +40,7 @@ _USER = prepared.Prepared(
 )
 
 
-def membership_from(row, *, user_id: int, using: str, at: int) -> Membership:
+def _membership_from(row, *, user_id: int, using: str, at: int) -> Membership:
     """A membership with its school and the school's rights, from the columns of `row` from `at`:
     membership id, role, the school's fields, the rights' fields (None when the school has none)."""
     n_school, n_rights = len(_SCHOOL_FIELDS), len(_RIGHTS_FIELDS)
@@ -71,7 +71,7 @@ def user_with_memberships(user_id) -> User | None:
     n_user = len(_USER_FIELDS)
     user = User.from_db(using, _USER_FIELDS, rows[0][:n_user])
     user._memberships = [
-        membership_from(row, user_id=user.pk, using=using, at=n_user) for row in rows if row[n_user] is not None
+        _membership_from(row, user_id=user.pk, using=using, at=n_user) for row in rows if row[n_user] is not None
     ]
     return user
 

@@ -1,38 +1,20 @@
-from django.db import router
-
-from apps.ops import prepared
 from apps.rights.coordinators import coordinated_schools
-from apps.rights.models import SchoolRights
-from apps.schools.models import School
 
-from .backends import membership_from
+from .backends import user_with_memberships
 from .models import Membership, Role
 
 SESSION_KEY = "school_id"
 
-_MEMBERSHIPS = prepared.Prepared(
-    "memberships",
-    build=lambda user_id: Membership.objects.filter(user_id=user_id).order_by("pk"),
-    ids=("user_id",),
-    fields=(
-        "pk",
-        "role",
-        *(f"school__{f}" for f in prepared.attnames(School)),
-        *(f"school__role_rights__{f}" for f in prepared.attnames(SchoolRights)),
-    ),
-)
-
 
 def memberships_of(user) -> list[Membership]:
     """The user's memberships, each with its school and the school's role rights loaded: those the
-    session's user came with (apps.accounts.backends), or one prepared statement."""
+    session's user came with (apps.accounts.backends), or — for a user object made otherwise, or an
+    id — read the same way (one statement)."""
     loaded = getattr(user, "_memberships", None)
     if loaded is not None:
         return loaded
-    user_id = user if isinstance(user, int) else user.pk
-    using = router.db_for_read(Membership)
-    rows = _MEMBERSHIPS.rows(using, user_id=user_id)
-    return [membership_from(row, user_id=user_id, using=using, at=0) for row in rows]
+    found = user_with_memberships(user if isinstance(user, int) else user.pk)
+    return found._memberships if found is not None else []
 
 
 class CurrentSchoolMiddleware:

@@ -27,12 +27,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.utils import translation
+
+from apps.ops import pagecache
 
 # One query: (journal id, version) of the journals of the student's groups during the week.
 _VERSIONS_SQL = """
@@ -43,18 +44,19 @@ ORDER BY j.id
 """
 
 
-def _timeout() -> int:
-    return getattr(settings, "DIARY_CACHE_SECONDS", 600)
+def _digest(sql: str, params: list) -> str:
+    """A digest of the (journal id, version) rows the query returns (one query)."""
+    from apps.journal.models import Journal
+
+    with connections[router.db_for_read(Journal)].cursor() as cursor:
+        cursor.execute(sql, params)
+        versions = ",".join(f"{jid}:{v}" for jid, v in cursor.fetchall())
+    return hashlib.blake2b(versions.encode(), digest_size=12).hexdigest()
 
 
 def _versions(student, starts: dt.date, ends: dt.date) -> str:
     """A digest of the versions of the journals the student belonged to within [starts, ends]."""
-    from apps.journal.models import Journal
-
-    with connections[router.db_for_read(Journal)].cursor() as cursor:
-        cursor.execute(_VERSIONS_SQL, [student.pk, student.school_id, ends, starts])
-        versions = ",".join(f"{jid}:{v}" for jid, v in cursor.fetchall())
-    return hashlib.blake2b(versions.encode(), digest_size=12).hexdigest()
+    return _digest(_VERSIONS_SQL, [student.pk, student.school_id, ends, starts])
 
 
 def week_key(*, student, monday: dt.date, today: dt.date, school) -> str:
@@ -87,12 +89,7 @@ def class_attendance_key(*, school_class, school, starts: dt.date, ends: dt.date
     the class's journals (every absence and reason is a logged change of one of them), the
     school's data version (students, enrolments, groups, the year's status), the day, the
     language and whether this user writes the reasons."""
-    from apps.journal.models import Journal
-
-    with connections[router.db_for_read(Journal)].cursor() as cursor:
-        cursor.execute(_CLASS_VERSIONS_SQL, [school_class.pk, school_class.school_id])
-        versions = ",".join(f"{jid}:{v}" for jid, v in cursor.fetchall())
-    digest = hashlib.blake2b(versions.encode(), digest_size=12).hexdigest()
+    digest = _digest(_CLASS_VERSIONS_SQL, [school_class.pk, school_class.school_id])
     return (
         f"class-attendance:{school_class.pk}:{starts.isoformat()}:{ends.isoformat()}:{today.isoformat()}:"
         f"{translation.get_language()}:{int(bool(can_write))}:{school.data_version}:{digest}"
@@ -109,16 +106,8 @@ def current_classes(*, school, student_ids, day: dt.date) -> dict:
     classes = cache.get(key)
     if classes is None:
         classes = selectors.current_classes(school=school, student_ids=ids, day=day)
-        cache.set(key, classes, _timeout())
+        cache.set(key, classes, pagecache.timeout())
     return classes
-
-
-def get_or_render(key: str, render) -> str:
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, _timeout())
-    return html
 
 
 def school_changed(school_id: int | None) -> None:

@@ -6,14 +6,13 @@ import datetime as dt
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from apps.accounts import access
 from apps.accounts.models import Role
 from apps.events.selectors import student_exam_choices
 from apps.journal.services import school_today
+from apps.ops import pagecache
 from config.replica import replica_reads
 
 from . import cache, selectors
@@ -88,9 +87,8 @@ def week(request, student_id: int):
     day, date_error = _requested_day(request, today)
     monday = selectors.week_monday(day)
 
-    def render_days() -> str:
-        days = selectors.diary_week(student=student, monday=monday)
-        return render_to_string("diary/_week_days.html", {"week": days, "today": today})
+    def days_context() -> dict:
+        return {"week": selectors.diary_week(student=student, monday=monday), "today": today}
 
     # The days as rendered, from the cache when nothing they show changed (issue 5); the access
     # check above ran anyway.
@@ -98,7 +96,7 @@ def week(request, student_id: int):
     week = selectors.DiaryWeek(student=student, monday=monday, days=[])
     context = _student_context(student, children, today, f"?date={week.monday.isoformat()}")
     context.update(
-        week_days_html=mark_safe(cache.get_or_render(key, render_days)),  # noqa: S308 (our own template's output)
+        week_days_html=pagecache.fragment(request, key, "diary/_week_days.html", days_context),
         week=week,
         date_error=date_error,
         is_current_week=week.monday <= today <= week.saturday,
@@ -137,13 +135,12 @@ def marks(request, student_id: int):
     if choice.current is not None:
         period = choice.current
 
-        def render_table() -> str:
-            rows = selectors.marks_by_subject(student=student, period=period)
-            return render_to_string("diary/_marks_table.html", {"period": period, "rows": rows})
+        def table_context() -> dict:
+            return {"period": period, "rows": selectors.marks_by_subject(student=student, period=period)}
 
         # The table as rendered, from the cache while nothing in it changed (issue 5).
         key = cache.marks_key(student=student, period=period, school=request.school)
-        context["marks_html"] = mark_safe(cache.get_or_render(key, render_table))  # noqa: S308 (our template)
+        context["marks_html"] = pagecache.fragment(request, key, "diary/_marks_table.html", table_context)
     return render(request, "diary/marks.html", context)
 
 
