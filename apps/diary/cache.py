@@ -33,7 +33,7 @@ from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.utils import translation
 
-from apps.ops import pagecache
+from apps.ops import pagecache, prepared
 
 # One query: (journal id, version) of the journals of the student's groups during the week.
 _VERSIONS_SQL = """
@@ -48,9 +48,8 @@ def _digest(sql: str, params: list) -> str:
     """A digest of the (journal id, version) rows the query returns (one query)."""
     from apps.journal.models import Journal
 
-    with connections[router.db_for_read(Journal)].cursor() as cursor:
-        cursor.execute(sql, params)
-        versions = ",".join(f"{jid}:{v}" for jid, v in cursor.fetchall())
+    rows = prepared.execute(connections[router.db_for_read(Journal)], sql, params)
+    versions = ",".join(f"{jid}:{v}" for jid, v in rows)
     return hashlib.blake2b(versions.encode(), digest_size=12).hexdigest()
 
 

@@ -130,8 +130,25 @@ def _cursor(connection):
         return connection.cursor()
     connection.close_if_health_check_failed()
     connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django opens its connections with prepare_threshold None, and with None psycopg prepares
+        # nothing, prepare=True included. A threshold lets our cursor prepare; Django's own cursors
+        # (client-side binding) still never do, so no other statement is prepared automatically.
+        raw.prepare_threshold = _NO_AUTOMATIC_PREPARE
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(_PreparingCursor(connection.connection))
+        return connection._prepare_cursor(_PreparingCursor(raw))
+
+
+# A threshold no statement reaches by repetition: only the statements sent with prepare=True are.
+_NO_AUTOMATIC_PREPARE = 2**62
+
+
+def execute(connection, sql: str, params) -> list[tuple]:
+    """Raw SQL run as a prepared statement where `_cursor` can (apps.diary.cache's versions)."""
+    with _cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 try:
@@ -140,6 +157,12 @@ try:
     class _PreparingCursor(psycopg.Cursor):
         def execute(self, query, params=None, *, prepare=None, binary=None):
             return super().execute(query, params, prepare=True, binary=binary)
+
+        def _send_query_prepared(self, name, pgq, *, binary=None):
+            # psycopg records the statement (`_query`, which Django logs and counts) only when it
+            # sends it unprepared; a prepared call would be logged as None.
+            self._query = pgq
+            return super()._send_query_prepared(name, pgq, binary=binary)
 
     _PSYCOPG3 = True
 except ImportError:  # pragma: no cover - psycopg 3 is the project's driver

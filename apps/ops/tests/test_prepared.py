@@ -330,3 +330,54 @@ def test_an_id_or_branch_emptied_by_the_sentinel_is_not_prepared():
     p = Prepared("t-or", build=build, ids=("school_id", "grade"), fields=("pk",))
     assert p.rows(USING, school_id=year.school_id, grade=5) == [(fifth.pk,), (ninth.pk,)]
     assert p.rows(USING, school_id=year.school_id, grade=7) == [(ninth.pk,)]
+
+
+def _server_statements() -> dict[str, tuple[int, int]]:
+    """{statement text: (generic plans, custom plans)} prepared on this connection's server session."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        return {sql: (generic, custom) for sql, generic, custom in cursor.fetchall()}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side statements are PostgreSQL's")
+def test_on_postgresql_the_statement_is_prepared_on_the_server_and_planned_once(two_schools):
+    """OPS-1, issue 5: the compiled SQL is a prepared statement of the server session, so PostgreSQL
+    stops planning it after its first executions (Django opens connections with psycopg's
+    preparation switched off: without the fix nothing was ever prepared, prepare=True included)."""
+    a, b = two_schools
+    query = Prepared("server-side", build=students_of, ids=("school_id",), fields=FIELDS)
+    for _ in range(8):
+        assert query.rows(USING, school_id=a.pk) == plain(students_of(school_id=a.pk))
+        assert query.rows(USING, school_id=b.pk) == plain(students_of(school_id=b.pk))
+    ours = {sql: plans for sql, plans in _server_statements().items() if '"people_student"' in sql}
+    assert len(ours) == 1, ours
+    ((generic, custom),) = ours.values()
+    assert generic + custom == 16
+    assert generic >= 1  # PostgreSQL settled on one plan for every later call
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side statements are PostgreSQL's")
+def test_raw_sql_through_execute_is_prepared_and_django_cursors_are_not(two_schools):
+    """OPS-1: prepared.execute prepares its statement; Django's own cursors on the same connection
+    still send plain statements (no automatic preparation behind a pooler's back)."""
+    a, _b = two_schools
+    sql = "SELECT id FROM people_student WHERE school_id = %s ORDER BY id"
+    expected = sorted(Student.objects.filter(school=a).values_list("pk", flat=True))
+    assert [r[0] for r in prepared.execute(connection, sql, [a.pk])] == expected
+    for _ in range(10):
+        list(Student.objects.filter(school=a).values_list("pk", flat=True))
+    statements = _server_statements()
+    assert list(statements) == ["SELECT id FROM people_student WHERE school_id = $1 ORDER BY id"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side statements are PostgreSQL's")
+def test_db_server_prepare_off_sends_plain_statements(two_schools, settings):
+    """OPS-1: DB_SERVER_PREPARE=0 (PgBouncer in transaction mode) prepares nothing on the server,
+    and the rows are the same."""
+    settings.DB_SERVER_PREPARE = False
+    a, _b = two_schools
+    query = Prepared("no-server-side", build=students_of, ids=("school_id",), fields=FIELDS)
+    for _ in range(3):
+        assert query.rows(USING, school_id=a.pk) == plain(students_of(school_id=a.pk))
+    assert prepared.execute(connection, "SELECT 1 WHERE 1 = %s", [1]) == [(1,)]
+    assert _server_statements() == {}
