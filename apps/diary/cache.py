@@ -109,6 +109,19 @@ def current_classes(*, school, student_ids, day: dt.date) -> dict:
     return classes
 
 
+def diary_periods(*, school, today: dt.date, period_id: int | None, grade: int | None):
+    """selectors.diary_periods with the grade's periods kept in the cache under the school's data
+    version (a period or a year saved bumps it): the marks page asks on every request."""
+    from apps.diary import selectors
+
+    key = f"diary-periods:{school.pk}:{school.data_version}:{grade}"
+    periods = cache.get(key)
+    if periods is None:
+        periods = selectors.grade_periods(school=school, grade=grade)
+        cache.set(key, periods, pagecache.timeout())
+    return selectors.choose_period(periods, today=today, period_id=period_id)
+
+
 def school_changed(school_id: int | None) -> None:
     """Every cached diary page of the school is stale (its key names the old data version)."""
     if school_id is None:

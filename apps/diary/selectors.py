@@ -311,10 +311,19 @@ def diary_periods(*, school, today: dt.date, period_id: int | None = None, grade
     `current` when it is not a period of this school); otherwise the period containing today,
     else the last one before today, else the first. Only the periods of `grade` when given
     (ORG-2: periods per grade level). One query."""
+    return choose_period(grade_periods(school=school, grade=grade), today=today, period_id=period_id)
+
+
+def grade_periods(*, school, grade: int | None = None) -> list[Period]:
+    """Every period of the school (of `grade` when given), with its year, in order. One query."""
     qs = Period.objects.filter(school_id=school.pk)
     if grade is not None:
         qs = qs.filter(grade_from__lte=grade, grade_to__gte=grade)
-    periods = list(qs.select_related("year").order_by("starts", "pk"))
+    return list(qs.select_related("year").order_by("starts", "pk"))
+
+
+def choose_period(periods: list[Period], *, today: dt.date, period_id: int | None = None) -> PeriodChoice:
+    """diary_periods' choice among `periods` (grade_periods)."""
     if period_id is not None:
         current = next((p for p in periods if p.pk == period_id), None)
         if current is None:

@@ -40,6 +40,11 @@ def _diary_of(request, student_id: int, today: dt.date) -> tuple:
     return student, children
 
 
+def _children_key(children) -> str:
+    """What the diary's header shows of the diaries this user may read (names and classes)."""
+    return repr([(s.pk, s.last_name, s.first_name, str(c or ""), getattr(c, "grade", None)) for s, c in children])
+
+
 def _student_context(student, children, today: dt.date, switch_query: str) -> dict:
     return {
         "student": student,
@@ -90,19 +95,24 @@ def week(request, student_id: int):
     def days_context() -> dict:
         return {"week": selectors.diary_week(student=student, monday=monday), "today": today}
 
-    # The days as rendered, from the cache when nothing they show changed (issue 5); the access
-    # check above ran anyway.
+    # The page as rendered, from the cache when nothing it shows changed (issue 5); the access
+    # check above ran anyway. The days alone are kept too, for every reader of the student.
     key = cache.week_key(student=student, monday=monday, today=today, school=request.school)
-    week = selectors.DiaryWeek(student=student, monday=monday, days=[])
-    context = _student_context(student, children, today, f"?date={week.monday.isoformat()}")
-    context.update(
-        week_days_html=pagecache.fragment(request, key, "diary/_week_days.html", days_context),
-        week=week,
-        date_error=date_error,
-        is_current_week=week.monday <= today <= week.saturday,
-        chosen_day=day,
-    )
-    return render(request, "diary/week.html", context)
+
+    def page_context() -> dict:
+        week = selectors.DiaryWeek(student=student, monday=monday, days=[])
+        context = _student_context(student, children, today, f"?date={week.monday.isoformat()}")
+        context.update(
+            week_days_html=pagecache.fragment(request, key, "diary/_week_days.html", days_context, token=False),
+            week=week,
+            date_error=date_error,
+            is_current_week=week.monday <= today <= week.saturday,
+            chosen_day=day,
+        )
+        return context
+
+    page_key = f"{key}:{_children_key(children)}:{day.isoformat()}:{int(date_error)}"
+    return pagecache.page(request, page_key, "diary/week.html", page_context)
 
 
 @login_required
@@ -121,7 +131,7 @@ def marks(request, student_id: int):
             raise Http404 from None
     student_class = next((c for s, c in children if s.pk == student.pk), None)
     # ORG-2: the periods of the student's grade (half-years in grades 10–11 when the school uses them).
-    choice = selectors.diary_periods(
+    choice = cache.diary_periods(
         school=request.school,
         today=today,
         period_id=period_id,
@@ -129,19 +139,27 @@ def marks(request, student_id: int):
     )
     if period_id is not None and choice.current is None:
         raise Http404
-    switch_query = f"?period={choice.current.pk}" if choice.current else ""
-    context = _student_context(student, children, today, switch_query)
-    context.update(periods=choice.periods, period=choice.current)
-    if choice.current is not None:
-        period = choice.current
+    period = choice.current
+    switch_query = f"?period={period.pk}" if period else ""
+    # The table as rendered, from the cache while nothing in it changed (issue 5); the page around
+    # it too, for this reader.
+    key = cache.marks_key(student=student, period=period, school=request.school) if period else "no-period"
 
-        def table_context() -> dict:
-            return {"period": period, "rows": selectors.marks_by_subject(student=student, period=period)}
+    def table_context() -> dict:
+        return {"period": period, "rows": selectors.marks_by_subject(student=student, period=period)}
 
-        # The table as rendered, from the cache while nothing in it changed (issue 5).
-        key = cache.marks_key(student=student, period=period, school=request.school)
-        context["marks_html"] = pagecache.fragment(request, key, "diary/_marks_table.html", table_context)
-    return render(request, "diary/marks.html", context)
+    def page_context() -> dict:
+        context = _student_context(student, children, today, switch_query)
+        context.update(periods=choice.periods, period=period)
+        if period is not None:
+            context["marks_html"] = pagecache.fragment(
+                request, key, "diary/_marks_table.html", table_context, token=False
+            )
+        return context
+
+    periods_key = repr([(p.pk, p.name) for p in choice.periods])
+    page_key = f"marks-page:{key}:{_children_key(children)}:{periods_key}"
+    return pagecache.page(request, page_key, "diary/marks.html", page_context)
 
 
 @login_required
