@@ -197,8 +197,13 @@ def journal_grid(request, pk):
         grid = _load_grid(journal, requested)
         return _grid_context(request, journal, can_write, grid, write_lessons)
 
-    body = pagecache.fragment(request, key, "journal/_grid_body.html", body_context)
-    return render(request, "journal/grid.html", {"journal": journal, "grid_body": body, "js_messages": _js_messages()})
+    def page_context() -> dict:
+        body = pagecache.fragment(request, key, "journal/_grid_body.html", body_context, token=False)
+        return {"journal": journal, "grid_body": body, "js_messages": _js_messages()}
+
+    # The page around the body shows the journal's names (in its version and the school's data
+    # version, both in the key) and the layout, which pagecache.page adds to the key.
+    return pagecache.page(request, key, "journal/grid.html", page_context)
 
 
 def grid_cache_key(*, journal, school, today, period, can_write: bool, write_lessons) -> str:

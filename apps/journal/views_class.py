@@ -390,5 +390,10 @@ def class_attendance_page(request, class_id):
     key = diary_cache.class_attendance_key(
         school_class=school_class, school=request.school, starts=starts, ends=ends, today=today, can_write=can_write
     )
-    body = pagecache.fragment(request, key, "journal/_class_attendance_body.html", body_context)
-    return render(request, "journal/class_attendance.html", {"school_class": school_class, "page_body": body})
+
+    def page_context() -> dict:
+        body = pagecache.fragment(request, key, "journal/_class_attendance_body.html", body_context, token=False)
+        return {"school_class": school_class, "page_body": body}
+
+    # The page around the body shows the class's name (in the school's data version) and the layout.
+    return pagecache.page(request, key, "journal/class_attendance.html", page_context)

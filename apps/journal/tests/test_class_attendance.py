@@ -492,3 +492,17 @@ def test_cached_page_of_the_reader_never_reaches_the_class_teacher(world, client
     writable = client_for(world.carol).get(page_url(world)).content.decode()
     assert re.search(rf'<select name="r-{absence.pk}"(?! disabled)', writable)
     assert "Сохранить причины" in writable and "Сохранить причины" not in read_only
+
+
+def test_the_whole_page_is_kept_and_a_note_on_the_dates_is_shown_each_time(world, client_for):
+    """JRN-5: the class teacher's page opened again renders no template; a page with a note about
+    wrongly typed dates is rendered each time with the note and never kept without it."""
+    carol = client_for(world.carol)
+    first = carol.get(page_url(world))
+    again = carol.get(page_url(world))
+    assert first.templates and again.templates == []
+    assert again.content == first.content or "Посещаемость" in again.content.decode()
+    for _ in range(2):
+        noted = carol.get(page_url(world, date="31.02.2026"))
+        assert "Неверно указана дата" in html.unescape(noted.content.decode())
+        assert noted.templates

@@ -117,3 +117,17 @@ def test_a_refused_form_save_is_rendered_afresh_with_what_was_typed(world, clien
     assert response.status_code == 200
     assert input_value(response.content.decode(), name) == "7"
     assert input_value(page(alice, grid_url(world.journal)), name) == ""
+
+
+def test_the_whole_grid_page_is_kept_and_a_renamed_subject_shows(world, client_for):
+    """JRN-8: the teacher's grid opened again renders no template (the page around the body is kept
+    too); the subject renamed by the journal administrator is in the title at the next look."""
+    alice = client_for(world.alice)
+    first = alice.get(grid_url(world.journal))
+    again = alice.get(grid_url(world.journal))
+    assert first.templates and again.templates == []
+    subject = world.journal.subject
+    subject.name = "Математика (углублённая)"
+    subject.save()
+    renamed = page(alice, grid_url(world.journal))
+    assert "<title>" in renamed and "Математика (углублённая)" in renamed.split("</title>")[0]
