@@ -18,6 +18,10 @@ only an unused one expire:
 The same versions key the journal grid's and the class attendance page's cached bodies
 (apps.journal.views, apps.journal.views_class; class_attendance_key below).
 
+The week and marks pages are also kept whole for each reader (apps.ops.pagecache.page: these keys
+plus what the layout shows him), around the days and the table kept here for every reader of the
+student.
+
 What the user may read is never cached: the access check (apps.accounts.access.diary_students)
 runs on every request before the cache is asked.
 """
