@@ -9,7 +9,8 @@ only an unused one expire:
   same transaction as every logged change of its lessons, marks and attendance:
   apps.audit.services.append) — a new mark, topic or absence makes a new key at once;
 - the school's data version (School.data_version), bumped by the signals below when anything
-  else the week shows changes: events, holidays, periods, bells, names of subjects, teachers and
+  else the week shows changes: events, holidays, periods, bells (the ordinary ones and the
+  schedules of shortened days), names of subjects, teachers and
   students, classes, groups, work types, the year, enrolments and group memberships. Queryset
   updates and bulk writes send no signals: the services that make them call school_changed()
   themselves (apps.people.services, apps.schoolyear.services, apps.registration.services, …);
@@ -163,6 +164,9 @@ WATCHED = (
     "people.GroupMembership",
     "schools.WorkType",
     "schools.AcademicYear",
+    "timetable.BellSchedule",
+    "timetable.BellScheduleSlot",
+    "timetable.BellScheduleDay",
 )
 
 

@@ -28,6 +28,7 @@ from apps.journal.models import Attendance, Journal, Lesson, Mark, PeriodMark
 from apps.ops import prepared
 from apps.people.models import Enrolment, GroupMembership, Student
 from apps.schools.models import AcademicYear, BellSlot, Holiday, Period, SchoolClass, Subject
+from apps.timetable.selectors import special_bells
 
 WEEK_DAYS = 6  # the school week: Monday to Saturday
 
@@ -180,7 +181,9 @@ def diary_week(*, student: Student, monday: dt.date) -> DiaryWeek:
             lesson__date__range=(monday, saturday),
         )
     }
-    bells = {slot.number: slot for slot in BellSlot.objects.filter(school_id=school_id)}
+    bells = {slot.number: (slot.starts, slot.ends) for slot in BellSlot.objects.filter(school_id=school_id)}
+    # ORG-7: a shortened day rings by its own schedule.
+    special = special_bells(school_id=school_id, starts=monday, ends=saturday)
     holidays = list(Holiday.objects.filter(school_id=school_id, starts__lte=saturday, ends__gte=monday))
     sunday = monday + dt.timedelta(days=6)
     events = student_events(student=student, first=monday, last=sunday)
@@ -192,12 +195,12 @@ def diary_week(*, student: Student, monday: dt.date) -> DiaryWeek:
         day_events = [e for e in events if e.date <= day <= e.last_day]
         days.append(DiaryDay(date=day, holiday=holiday, events=day_events))
     for lesson in lessons:
-        slot = bells.get(lesson.number)
+        starts, ends = special.get(lesson.date, bells).get(lesson.number, (None, None))
         days[(lesson.date - monday).days].lessons.append(
             DiaryLesson(
                 lesson=lesson,
-                starts=slot.starts if slot else None,
-                ends=slot.ends if slot else None,
+                starts=starts,
+                ends=ends,
                 marks=marks.get(lesson.pk, []),
                 attendance=attendance.get(lesson.pk),
             )

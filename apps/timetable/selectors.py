@@ -113,6 +113,24 @@ def bells_on(*, school, day: dt.date) -> tuple[str, dict[int, tuple[dt.time, dt.
     return _("Обычное расписание"), {s.number: (s.starts, s.ends) for s in BellSlot.objects.filter(school=school)}
 
 
+BellTimes = dict[int, tuple[dt.time, dt.time]]  # lesson number → (start, end)
+
+
+def special_bells(*, school_id: int, starts: dt.date, ends: dt.date) -> dict[dt.date, BellTimes]:
+    """The dates of [starts, ends] on which the school rings by another schedule than the ordinary
+    one (a shortened day), each with that schedule's times by lesson number — empty when the
+    schedule has none. The other dates ring by schools.BellSlot. One query."""
+    days: dict[dt.date, BellTimes] = {}
+    rows = BellScheduleDay.objects.filter(school_id=school_id, date__range=(starts, ends)).values_list(
+        "date", "schedule__slots__number", "schedule__slots__starts", "schedule__slots__ends"
+    )
+    for day, number, begins, finishes in rows:
+        times = days.setdefault(day, {})
+        if number is not None:
+            times[number] = (begins, finishes)
+    return days
+
+
 # ---------------------------------------------------------------------------------------------
 # The weekly timetable of a class or a group
 

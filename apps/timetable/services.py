@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from apps.audit import services as audit
 from apps.audit.models import Entry
+from apps.diary.cache import school_changed
 from apps.journal import services as journal_services
 from apps.journal.models import Attendance, Journal, Lesson, Mark
 from apps.people.models import GroupMembership, Staff
@@ -84,6 +85,7 @@ def bells_save(*, school, rows, schedule: BellSchedule | None = None) -> int:
             BellScheduleSlot.objects.bulk_create(
                 [BellScheduleSlot(school=school, schedule=schedule, number=n, starts=s, ends=e) for n, s, e in rows]
             )
+        school_changed(school.pk)  # the diary shows the times (bulk writes send no signals)
     return len(rows)
 
 
@@ -107,6 +109,7 @@ def bell_schedule_create(*, school, name: str) -> BellSchedule:
                 for s in BellSlot.objects.filter(school=school)
             ]
         )
+        school_changed(school.pk)
     return schedule
 
 
@@ -129,6 +132,7 @@ def bell_days_assign(*, schedule: BellSchedule, starts: dt.date, ends: dt.date |
         BellScheduleDay.objects.bulk_create(
             [BellScheduleDay(school_id=schedule.school_id, schedule=schedule, date=d) for d in days]
         )
+        school_changed(schedule.school_id)
     return len(days)
 
 
