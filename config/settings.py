@@ -164,9 +164,10 @@ REPLICA_RETRY_SECONDS = int(os.environ.get("REPLICA_RETRY_SECONDS", "30"))
 # JOURNAL_CACHE_DIR moves it; JOURNAL_CACHE_ENTRIES bounds it (a week is ~20–40 KB).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        # Django's file cache, looking at its directory to cull at most every 30 s (apps/ops/filecache.py).
+        "BACKEND": "apps.ops.filecache.FileCache",
         "LOCATION": os.environ.get("JOURNAL_CACHE_DIR", str(VAR_DIR / "cache")),
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("JOURNAL_CACHE_ENTRIES", "20000"))},
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("JOURNAL_CACHE_ENTRIES", "20000")), "CULL_INTERVAL": 30},
     }
 }
 DIARY_CACHE_SECONDS = int(os.environ.get("JOURNAL_DIARY_CACHE_SECONDS", "600"))
