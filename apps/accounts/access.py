@@ -411,3 +411,42 @@ def access_applications(request):
     if administers_access(request):
         return qs
     return qs.filter(school_class__in=access_classes(request))
+
+
+# --- Resetting the credentials of a login one school may not reset alone (issue 11;
+# apps.accounts.credentials holds the rule): the journal administrators ask and approve for their
+# school, the server's system administrator (a superuser) sees and decides every request.
+
+
+def credential_requests(request):
+    """Requests this user sees: every one for a superuser; for a journal administrator, those of
+    his school and those about logins that hold a role in his school (his approval is asked)."""
+    from .models import CredentialResetRequest, Membership
+
+    if request.user.is_authenticated and request.user.is_superuser and request.user.is_active:
+        return CredentialResetRequest.objects.all()
+    if not administers_access(request) or not request.user.is_authenticated:
+        return CredentialResetRequest.objects.none()
+    school = request.school
+    return CredentialResetRequest.objects.filter(
+        Q(school=school) | Q(user__in=Membership.objects.filter(school=school).values("user_id"))
+    )
+
+
+def credential_reset_targets(request):
+    """Logins a journal administrator may ask to reset: those with a role in his school or bound to
+    one of its people (a member of staff, a parent, a student)."""
+    from apps.people.models import Guardian
+
+    from .models import Membership, User
+
+    if not administers_access(request) or not request.user.is_authenticated:
+        return User.objects.none()
+    school = request.school
+    linked = (
+        Q(pk__in=Membership.objects.filter(school=school).values("user_id"))
+        | Q(pk__in=Staff.objects.filter(school=school, user__isnull=False).values("user_id"))
+        | Q(pk__in=Guardian.objects.filter(school=school, user__isnull=False).values("user_id"))
+        | Q(pk__in=Student.objects.filter(school=school, user__isnull=False).values("user_id"))
+    )
+    return User.objects.filter(linked, is_superuser=False, is_staff=False)

@@ -2,17 +2,24 @@
 
 A journal administrator manages the users who hold a role in his school and grants roles in
 his school only. He never sees superusers, cannot make anyone superuser, and cannot change a
-login that also holds roles in another school (that school's administrator shares it), nor
-delete a login (he deactivates it instead).
+login his school may not reset (apps.accounts.credentials: one with a role in another school, a
+municipal coordinator's, a staff login) — neither its password nor anything else — nor delete a
+login (he deactivates it instead). The superuser (the server's system administrator) also finds
+here the requests to reset such logins and decides them.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from . import credentials
 from .admin_site import SchoolScopedInline, admin_school, is_journal_admin, scope_queryset, site
-from .models import Membership, Role, User
+from .models import CredentialResetRequest, Membership, Role, User
 
 
 class MembershipInline(SchoolScopedInline):
@@ -38,7 +45,7 @@ class MembershipInline(SchoolScopedInline):
         # Roles of a login shared with another school are left to that school's administrator too.
         if obj is None or request.user.is_superuser:
             return True
-        return not Membership.objects.filter(user=obj).exclude(school=request.school).exists()
+        return credentials.reset_refusal(school=request.school, user=obj) is None
 
     def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request, obj) and self._editable(request, obj)
@@ -119,12 +126,25 @@ class UserAdmin(DjangoUserAdmin):
         return request.user.is_superuser or is_journal_admin(request)
 
     def _manages(self, request, obj) -> bool:
-        """A journal administrator manages a login only if all its roles are in his school."""
+        """A journal administrator manages a login only if his school may reset it: all its roles
+        are in his school (apps.accounts.credentials — the rule of every credential reset)."""
         if obj is None or request.user.is_superuser:
             return True
-        if obj.is_superuser:
-            return False
-        return not Membership.objects.filter(user=obj).exclude(school=request.school).exists()
+        return credentials.reset_refusal(school=request.school, user=obj) is None
+
+    def user_change_password(self, request, id, form_url=""):
+        """The password form: refused with the rule's reason (and the way to ask for it) rather
+        than a bare 403, so the administrator knows where the request goes."""
+        if not request.user.is_superuser and self._allowed(request):
+            user = self.get_object(request, unquote(id))
+            refusal = credentials.reset_refusal(school=request.school, user=user) if user is not None else None
+            if refusal is not None:
+                messages.error(
+                    request,
+                    _("%(why)s Запрос — в разделе «Доступ» → «Запросы на сброс пароля».") % {"why": refusal},
+                )
+                return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[user.pk]))
+        return super().user_change_password(request, id, form_url)
 
     def has_module_permission(self, request):
         return self._allowed(request)
@@ -146,3 +166,37 @@ class UserAdmin(DjangoUserAdmin):
             # The form has no such fields for him; this holds even if one were added later.
             obj.is_superuser = False
         super().save_model(request, obj, form, change)
+
+
+@admin.register(CredentialResetRequest, site=site)
+class CredentialResetRequestAdmin(admin.ModelAdmin):
+    """The system administrator's list of requests to reset a shared login (issue 11): read-only
+    here; each row opens the request's page, where he approves or refuses it for every school."""
+
+    list_display = ("number", "requested_at", "school", "user", "purpose", "requested_by", "status", "decide")
+    list_filter = ("status", "purpose")
+    search_fields = ("user__username", "user__last_name", "school__short_name")
+    list_select_related = ("school", "user", "requested_by")
+
+    @admin.display(description=_("№"), ordering="pk")
+    def number(self, obj):
+        return obj.pk
+
+    @admin.display(description=_("решение"))
+    def decide(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("registration:reset", args=[obj.pk]), _("открыть запрос"))
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False  # a request is made by a school, from its access pages
+
+    def has_change_permission(self, request, obj=None):
+        return False  # decided on the request's page, each decision registered
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a register: kept

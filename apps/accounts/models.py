@@ -71,3 +71,76 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} ({self.school})"
+
+
+class CredentialResetRequest(models.Model):
+    """A school asks to reset the credentials of a login it may not reset alone (issue 11): one
+    with a role in another school, a municipal coordinator's (apps.accounts.credentials). Approved
+    by the server's system administrator (a superuser) or by the journal administrators of every
+    other school of the login (CredentialResetDecision, one per school); once approved, the
+    requesting school issues the recovery code or the temporary password once. Refused and used
+    requests are kept: this is a register, rows are added and closed, never rewritten."""
+
+    class Purpose(models.TextChoices):
+        RECOVERY = "recovery", _("код восстановления пароля")
+        TEMPORARY_PASSWORD = "temporary", _("временный пароль")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("ожидает решения")
+        APPROVED = "approved", _("одобрен")
+        REFUSED = "refused", _("отклонён")
+        USED = "used", _("использован")
+
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.PROTECT, related_name="+", verbose_name=_("школа, которая просит")
+    )
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("учётная запись"))
+    purpose = models.CharField(_("что выдать"), max_length=10, choices=Purpose)
+    reason = models.TextField(_("основание"))
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("кто просит"))
+    requested_at = models.DateTimeField(_("когда"))
+    status = models.CharField(_("состояние"), max_length=10, choices=Status, default=Status.PENDING)
+    used_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("кто выдал")
+    )
+    used_at = models.DateTimeField(_("когда выдано"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("запрос на сброс пароля")
+        verbose_name_plural = _("запросы на сброс пароля")
+        ordering = ["-requested_at", "-pk"]
+        indexes = [
+            models.Index(fields=["school", "user", "status"], name="credreset_school_user"),
+            models.Index(fields=["status", "-requested_at"], name="credreset_status"),
+        ]
+
+    def __str__(self):
+        return _("Запрос № %(number)s") % {"number": self.pk}
+
+
+class CredentialResetDecision(models.Model):
+    """One approval or refusal of a request: by a journal administrator for his school, or by the
+    system administrator (school empty), who decides for all."""
+
+    request = models.ForeignKey(CredentialResetRequest, on_delete=models.CASCADE, related_name="decisions")
+    school = models.ForeignKey(
+        "schools.School",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("за школу"),
+        help_text=_("пусто — системный администратор сервера"),
+    )
+    by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("кто решил"))
+    at = models.DateTimeField(_("когда"))
+    approved = models.BooleanField(_("одобрено"))
+    note = models.TextField(_("примечание"), blank=True)
+
+    class Meta:
+        verbose_name = _("решение по запросу на сброс пароля")
+        verbose_name_plural = _("решения по запросам на сброс пароля")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "school"], name="uniq_credreset_decision_school"),
+        ]

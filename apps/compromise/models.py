@@ -22,6 +22,16 @@ class CompromiseReport(models.Model):
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("кто сообщил")
     )
+    # The school the report was made from: the other schools of a shared login see their case
+    # come from there (null: the owner reported it outside any school, or before this was kept).
+    reported_in = models.ForeignKey(
+        "schools.School",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("из какой школы сообщено"),
+    )
     moment = models.DateTimeField(_("скомпрометирована с"))
     reported_at = models.DateTimeField(_("когда сообщено"))
     note = models.TextField(_("обстоятельства"), blank=True)

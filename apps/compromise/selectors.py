@@ -29,7 +29,9 @@ PLANNED = {
 
 
 def reports(*, school) -> QuerySet[CompromiseReport]:
-    return CompromiseReport.objects.filter(school=school).select_related("user", "reported_by", "confirmed_by")
+    return CompromiseReport.objects.filter(school=school).select_related(
+        "user", "reported_by", "reported_in", "confirmed_by"
+    )
 
 
 def report_for(*, school, pk) -> CompromiseReport | None:

@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts import credentials
 from apps.accounts.models import Membership
 from apps.audit.models import ChainHead, Entry
 from apps.journal import restore
@@ -56,7 +57,12 @@ class CompromiseError(ValidationError):
 def compromise_report(*, user, moment, reported_by, school, note: str = "") -> list[CompromiseReport]:
     """Report `user`'s credentials compromised since `moment`: sessions end, the password becomes
     unusable, and a case opens in `school` and in every other school where the account has a role.
-    Returns the cases, the one of `school` (None: only the schools of the account's roles) first."""
+    Returns the cases, the one of `school` (None: only the schools of the account's roles) first.
+
+    Allowed for a login shared with other schools too (issue 11): it only protects — nobody gets
+    in with an unusable password — and each of those schools finds its own case in its list, with
+    the school it was reported from. Opening the account again (the temporary password) is what
+    needs the escalation: temporary_password_issue."""
     now = timezone.now()
     if moment > now:
         raise CompromiseError(_("Момент компрометации не может быть в будущем."))
@@ -71,7 +77,13 @@ def compromise_report(*, user, moment, reported_by, school, note: str = "") -> l
         PasswordChangeRequired.objects.filter(user=user).delete()
         reports = [
             CompromiseReport.objects.create(
-                school_id=school_id, user=user, reported_by=reported_by, moment=moment, reported_at=now, note=note
+                school_id=school_id,
+                user=user,
+                reported_by=reported_by,
+                reported_in=school,
+                moment=moment,
+                reported_at=now,
+                note=note,
             )
             for school_id in schools
         ]
@@ -287,11 +299,16 @@ def temporary_password() -> str:
 
 def temporary_password_issue(*, report: CompromiseReport, issued_by) -> str:
     """Give the account a temporary password (shown once to the administrator, who hands it
-    over); the owner must replace it at the first sign-in."""
+    over); the owner must replace it at the first sign-in. Only for a login whose every role is in
+    the case's school, or under an approved request (apps.accounts.credentials, issue 11): the
+    password opens every school of the login."""
     password = temporary_password()
     now = timezone.now()
     with transaction.atomic():
         user = report.user
+        credentials.reset_authorize(
+            school=report.school, user=user, purpose=credentials.Purpose.TEMPORARY_PASSWORD, by=issued_by
+        )
         user.set_password(password)
         user.save(update_fields=["password"])
         PasswordChangeRequired.objects.update_or_create(user=user, defaults={"since": now, "set_by": issued_by})

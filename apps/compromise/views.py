@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts import access
+from apps.accounts import access, credentials
 from apps.rights import registry
 
 from . import passwords, selectors, services
@@ -125,6 +125,7 @@ def report_own(request):
 def case(request, pk):
     report = _case(request, pk)
     rows = selectors.operation_rows(report=report)
+    purpose = credentials.Purpose.TEMPORARY_PASSWORD
     return render(
         request,
         "compromise/case.html",
@@ -134,6 +135,10 @@ def case(request, pk):
             "to_revert": sum(1 for r in rows if r.result == services.Result.REVERTED),
             "zone": _zone(request),
             "password_usable": report.user.has_usable_password(),
+            # A login shared with another school: its temporary password needs an approved request.
+            "reset": credentials.reset_state(school=request.school, user=report.user, purpose=purpose),
+            "reset_purpose": purpose,
+            "may_request": access.administers_access(request),
         },
     )
 
@@ -165,7 +170,11 @@ def password(request, pk):
     report = _case(request, pk)
     if report.user_id == request.user.pk:
         raise Http404  # nobody issues a password to himself
-    new_password = services.temporary_password_issue(report=report, issued_by=request.user)
+    try:
+        new_password = services.temporary_password_issue(report=report, issued_by=request.user)
+    except credentials.ResetRefused as exc:
+        messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(reverse("compromise:case", args=[report.pk]))
     return render(request, "compromise/password_issued.html", {"report": report, "password": new_password})
 
 

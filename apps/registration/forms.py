@@ -267,3 +267,31 @@ class SettingsForm(forms.Form):
     family_account_working_days = forms.IntegerField(
         label=_("Доступ семье — не позднее, рабочих дней после согласия"), min_value=1, max_value=60
     )
+
+
+class ResetRequestForm(forms.Form):
+    """A request to reset a login shared with another school (issue 11)."""
+
+    reason = forms.CharField(
+        label=_("Основание"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Укажите основание: чьё заявление, почему нужен сброс.")},
+        help_text=_("Например: «письменное заявление владельца от 20.11.2026, пароль утерян»."),
+    )
+
+
+class ResetDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Решение"),
+        choices=[("approve", _("Одобрить")), ("refuse", _("Отклонить"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Выберите решение.")},
+    )
+    note = forms.CharField(
+        label=_("Примечание"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("При отказе — обязательно: почему."),
+    )

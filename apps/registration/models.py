@@ -78,6 +78,16 @@ class AccessCode(models.Model):
         "AccessApplication", on_delete=models.SET_NULL, null=True, blank=True, related_name="codes"
     )
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A recovery code for a login shared with another school is issued only under an approved
+    # request (apps.accounts.credentials), which must still cover the login when the code is used.
+    reset_request = models.ForeignKey(
+        "accounts.CredentialResetRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("запрос на сброс пароля"),
+    )
     issued_at = models.DateTimeField(_("выдан"))
     handed_over = models.CharField(_("способ передачи"), max_length=10, choices=HandOver)
     expires_at = models.DateTimeField(_("действует до"))

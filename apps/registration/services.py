@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from apps.accounts import credentials
 from apps.accounts.models import Membership, Role, User
 from apps.diary.cache import school_changed
 from apps.people.models import Guardian, GuardianLink, Staff, Student
@@ -123,13 +124,16 @@ def code_issue(
             raise ValidationError(_("Этот родитель не связан ни с одним учащимся."))
         days = settings.invitation_days
         user = None
+        reset_request = None
     elif purpose == AccessCode.Purpose.RECOVERY:
         if person.user_id is None:
             raise ValidationError(_("У этого человека ещё нет учётной записи: выдайте пригласительный код."))
         if not person.user.is_active:
             raise ValidationError(_("Учётная запись отключена: доступ этого человека прекращён."))
-        days = settings.recovery_days
         user = person.user
+        # Only a login whose every role is in this school (issue 11); else an approved request.
+        reset_request = credentials.reset_authorize(school=school, user=user, purpose=purpose, by=issued_by)
+        days = settings.recovery_days
         roles = []
     else:
         raise ValidationError(_("Неизвестный вид кода."))
@@ -166,6 +170,7 @@ def code_issue(
                     user=user,
                     application=application,
                     issued_by=issued_by,
+                    reset_request=reset_request,
                     issued_at=now,
                     handed_over=handed_over,
                     expires_at=now + dt.timedelta(days=days),
@@ -308,6 +313,8 @@ def recover_with_code(*, typed: str, password: str) -> User:
     user = code.user
     if user is None or not user.is_active:
         raise ValidationError(_("Учётная запись отключена. Обратитесь к администратору журнала."))
+    # Asked again at use: a role in another school may have been added since the code was issued.
+    credentials.reset_still_allowed(school=code.school, user=user, grant=code.reset_request)
     try:
         password_validation.validate_password(password, user)
     except ValidationError as e:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_resets
 
 app_name = "registration"
 
@@ -42,4 +42,8 @@ urlpatterns = [
     path("reports/", views.reports, name="reports"),
     path("reports/end-access/", views.end_access_now, name="end_access_now"),
     path("settings/", views.access_settings, name="settings"),
+    # Resetting a login shared with another school (issue 11): journal administrators, the superuser.
+    path("resets/", views_resets.resets, name="resets"),
+    path("resets/new/", views_resets.reset_new, name="reset_new"),
+    path("resets/<int:pk>/", views_resets.reset, name="reset"),
 ]

@@ -25,7 +25,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts import access
+from apps.accounts import access, credentials
 from apps.accounts.models import Role
 from apps.people.models import GuardianLink
 from apps.schools.models import AcademicYear, School, SchoolClass
@@ -519,6 +519,8 @@ def code_issue(request, kind: str, pk: int):
                 school_class=_class_for(request, kind, person),
                 **{kind: person},
             )
+        except credentials.ResetRefused:
+            pass  # the page says why below, with the way to ask for it (issue 11)
         except ValidationError as e:
             _errors(form, e)
         else:
@@ -541,8 +543,21 @@ def code_issue(request, kind: str, pk: int):
             if kind == "guardian"
             else [],
             "back": _back(request, reverse("registration:index")),
+            **_reset_context(request, person, purpose),
         },
     )
+
+
+def _reset_context(request, person, purpose: str) -> dict:
+    """A recovery code for a login this school may not reset alone: why, and the request (issue 11)."""
+    if purpose != AccessCode.Purpose.RECOVERY or person.user_id is None:
+        return {}
+    return {
+        "reset": credentials.reset_state(school=request.school, user=person.user, purpose=purpose),
+        "reset_purpose": purpose,
+        "target": person.user,
+        "may_request": access.administers_access(request),
+    }
 
 
 @login_required
