@@ -6,6 +6,10 @@ The grid saves through `journal_save`: one invalid cell is reported and every ot
 same save is kept. A cell is validated completely before its first write, so a refused cell has
 written nothing and needs no savepoint (two round trips per cell saved, `make bench`); each lesson
 field and period mark is applied in its own savepoint.
+
+Every writer locks the journal first and reads what it will change under that lock
+(apps.journal.locking, docs/architecture.md §4 «Writing a cell or a lesson field»); an item that
+carries the value its writer last saw (`was`) is a conflict when somebody changed it meanwhile.
 """
 
 from __future__ import annotations
