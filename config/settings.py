@@ -113,9 +113,13 @@ def database_from_url(url: str) -> dict:
         # sqlite:////abs/path → /abs/path; sqlite:///rel/path → BASE_DIR/rel/path; sqlite:/// → the default file.
         path = unquote(parsed.path)[1:] if parsed.path.startswith("/") else unquote(parsed.path)
         name = str(BASE_DIR / path) if path and not path.startswith("/") else path
+        name = name or str(VAR_DIR / "journal.sqlite3")
         return {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": name or str(VAR_DIR / "journal.sqlite3"),
+            "NAME": name,
+            # Tests: a file beside it, not Django's in-memory default, so the live server's requests
+            # run on connections of their own, concurrently, as in production (the concurrency tests).
+            "TEST": {"NAME": f"{name}.test"},
             # Many short write transactions from the journal grid: wait for the lock
             # instead of failing, and use WAL so readers never block the writer.
             "OPTIONS": {

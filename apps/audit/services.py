@@ -136,13 +136,18 @@ def append(school_id: int, changes: list[Change]) -> list[Entry]:
     if not transaction.get_connection().in_atomic_block:
         with transaction.atomic():
             return append(school_id, changes)
-    head = _lock_head(school_id)
     journal_ids = sorted({ch.journal_id for ch in changes if ch.journal_id is not None})
     if journal_ids:
         # The diary's cached pages of these journals' students are stale from now (apps.diary.cache).
+        # Before the chain head: the lock order of every writer is its journals (ascending), then
+        # the head (apps.journal.locking), so even a writer that did not lock its journals first
+        # cannot deadlock against one that did.
+        from apps.journal.locking import lock_journals
         from apps.journal.models import Journal
 
+        lock_journals(journal_ids)
         Journal.objects.filter(pk__in=journal_ids).update(version=F("version") + 1)
+    head = _lock_head(school_id)
     seq, prev = head.seq, head.last_hash
     entries = []
     for ch in changes:

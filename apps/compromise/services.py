@@ -31,6 +31,7 @@ from apps.accounts import credentials
 from apps.accounts.models import Membership
 from apps.audit.models import ChainHead, Entry
 from apps.journal import restore
+from apps.journal.locking import lock_journals
 from apps.journal.models import Attendance, Lesson, Mark, PeriodMark
 from apps.journal.snapshots import (
     attendance_snapshot,
@@ -246,6 +247,8 @@ def compromise_revert(*, report: CompromiseReport, confirmed_by) -> Outcome:
         report = CompromiseReport.objects.select_for_update().get(pk=report.pk)
         if report.confirmed_at is not None:
             raise CompromiseError(_("Откат по этому сообщению уже выполнен."))
+        # The journals it reverts, then the chain head: the lock order of every journal writer.
+        lock_journals(operations(report).values_list("journal_id", flat=True).distinct())
         ChainHead.objects.select_for_update().filter(school_id=report.school_id).first()
         groups = plan(report)
         outcome = Outcome()

@@ -17,12 +17,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import transaction
-
 from apps.audit import services as audit
 from apps.people.models import Student
 from apps.schools.models import Period, WorkType
 
+from .locking import journal_write
 from .models import Attendance, Journal, Lesson, Mark, PeriodMark
 from .snapshots import (
     attendance_snapshot,
@@ -73,6 +72,21 @@ def _work_type(school_id: int, pk) -> WorkType:
     return wt
 
 
+def _journals(school_id: int, model, object_id: int, state: dict | None, *, via_lesson: bool) -> list[int]:
+    """The journals a restore writes: the record's now and the one its state belongs to. They are
+    locked before the record is read (apps.journal.locking), like every journal writer does."""
+    path = "lesson__journal_id" if via_lesson else "journal_id"
+    ids = list(model.objects.filter(pk=object_id, school_id=school_id).values_list(path, flat=True))
+    if state is not None:
+        if via_lesson:
+            ids += Lesson.objects.filter(pk=state.get("lesson"), school_id=school_id).values_list(
+                "journal_id", flat=True
+            )
+        elif state.get("journal") is not None:
+            ids.append(state["journal"])
+    return ids
+
+
 # ---------------------------------------------------------------------------------------------
 # Marks
 
@@ -80,7 +94,7 @@ def _work_type(school_id: int, pk) -> WorkType:
 def restore_mark(*, school_id: int, mark_id: int, state: dict | None, author) -> audit.Change | None:
     """A created mark → deleted (state None); an updated one → back to `state`; a deleted one →
     recreated from `state`, with its old id, after the marks still in its cell."""
-    with transaction.atomic():
+    with journal_write(_journals(school_id, Mark, mark_id, state, via_lesson=True)):
         mark = Mark.objects.select_for_update().filter(pk=mark_id, school_id=school_id).first()
         current = mark_snapshot(mark) if mark else None
         if current == state:
@@ -145,7 +159,7 @@ def restore_mark(*, school_id: int, mark_id: int, state: dict | None, author) ->
 
 def restore_attendance(*, school_id: int, attendance_id: int, state: dict | None, author) -> audit.Change | None:
     """An «н»/«оп» put → removed; changed → back; removed → put back (with its reason)."""
-    with transaction.atomic():
+    with journal_write(_journals(school_id, Attendance, attendance_id, state, via_lesson=True)):
         row = Attendance.objects.select_for_update().filter(pk=attendance_id, school_id=school_id).first()
         current = attendance_snapshot(row) if row else None
         if current == state:
@@ -203,7 +217,7 @@ def restore_attendance(*, school_id: int, attendance_id: int, state: dict | None
 
 
 def restore_period_mark(*, school_id: int, period_mark_id: int, state: dict | None, author) -> audit.Change | None:
-    with transaction.atomic():
+    with journal_write(_journals(school_id, PeriodMark, period_mark_id, state, via_lesson=False)):
         row = PeriodMark.objects.select_for_update().filter(pk=period_mark_id, school_id=school_id).first()
         current = period_mark_snapshot(row) if row else None
         if current == state:
@@ -265,7 +279,7 @@ def restore_period_mark(*, school_id: int, period_mark_id: int, state: dict | No
 def restore_lesson(*, school_id: int, lesson_id: int, state: dict | None, author) -> audit.Change | None:
     """Topic, comment, default work type, status (and date, number) back to `state`; a lesson
     created by the compromised account (state None) is deleted, if nothing is left on it."""
-    with transaction.atomic():
+    with journal_write(_journals(school_id, Lesson, lesson_id, None, via_lesson=False)):
         lesson = Lesson.objects.select_for_update().filter(pk=lesson_id, school_id=school_id).first()
         current = lesson_snapshot(lesson) if lesson else None
         if current == state:
@@ -315,7 +329,7 @@ def restore_homework(*, school_id: int, lesson_id: int, state: dict | None, auth
     """The homework of a lesson back to `state` ({"homework", "no_homework"})."""
     if state is None:
         return None  # homework is never created or deleted on its own: it lives and dies with its lesson
-    with transaction.atomic():
+    with journal_write(_journals(school_id, Lesson, lesson_id, None, via_lesson=False)):
         lesson = Lesson.objects.select_for_update().filter(pk=lesson_id, school_id=school_id).first()
         if lesson is None:
             raise RestoreError("the lesson is gone")

@@ -6,6 +6,10 @@ The grid saves through `journal_save`: one invalid cell is reported and every ot
 same save is kept. A cell is validated completely before its first write, so a refused cell has
 written nothing and needs no savepoint (two round trips per cell saved, `make bench`); each lesson
 field and period mark is applied in its own savepoint.
+
+Every writer locks the journal first and reads what it will change under that lock
+(apps.journal.locking, docs/architecture.md §4 «Writing a cell or a lesson field»); an item that
+carries the value its writer last saw (`was`) is a conflict when somebody changed it meanwhile.
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ from django.db.models import F, ProtectedError
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.audit import services as audit
 from apps.people.models import GroupMembership, Student
 from apps.schools.models import Period, WorkType
 
 from .grading import GradingSystem, PeriodValue
+from .locking import ConcurrentWriteFailed, held, journal_write, retry_once
 from .models import Attendance, Journal, Lesson, Mark, PeriodMark
 from .snapshots import (
     attendance_snapshot,
@@ -106,6 +112,7 @@ def _memberships(journal: Journal, student_ids) -> dict[int, list[GroupMembershi
 # Lessons
 
 
+@retry_once
 def lesson_create(
     *,
     journal: Journal,
@@ -129,9 +136,12 @@ def lesson_create(
     room = (room or "").strip()
     if len(room) > ROOM_MAX:
         raise JournalError(_("Название кабинета длиннее %(n)d знаков.") % {"n": ROOM_MAX})
-    if Lesson.objects.filter(journal=journal, date=date, number=number).exists():
-        raise JournalError(_("Урок %(number)d-й %(date)s уже есть в журнале.") % {"number": number, "date": _fmt(date)})
-    with transaction.atomic():
+    with journal_write([journal.pk]):
+        # Under the journal's lock: two lessons for one slot at once are refused, not an IntegrityError.
+        if Lesson.objects.filter(journal=journal, date=date, number=number).exists():
+            raise JournalError(
+                _("Урок %(number)d-й %(date)s уже есть в журнале.") % {"number": number, "date": _fmt(date)}
+            )
         lesson = Lesson.objects.create(
             school_id=journal.school_id,
             journal=journal,
@@ -162,19 +172,23 @@ def lesson_is_empty(lesson: Lesson, *, topic_from_plan: bool = False) -> bool:
     )
 
 
+@retry_once
 def lesson_delete(*, lesson: Lesson, author, topic_from_plan: bool = False) -> None:
     """Remove a lesson that holds nothing (the timetable changed before it took place, ORG-7).
     A lesson with marks, attendance, a topic (other than one the plan gave it) or homework is
     never deleted; the deletion is logged."""
-    if not lesson_is_empty(lesson, topic_from_plan=topic_from_plan):
-        raise JournalError(
-            _("В уроке %(date)s (%(number)d-й) уже есть записи: удалить его нельзя.")
-            % {"date": _fmt(lesson.date), "number": lesson.number}
-        )
-    before = lesson_snapshot(lesson)
+    fresh = held(lesson.journal_id)
     pk = lesson.pk
     try:
-        with transaction.atomic():
+        with journal_write([lesson.journal_id]):
+            if not fresh:
+                _refresh_lesson(lesson)
+            if not lesson_is_empty(lesson, topic_from_plan=topic_from_plan):
+                raise JournalError(
+                    _("В уроке %(date)s (%(number)d-й) уже есть записи: удалить его нельзя.")
+                    % {"date": _fmt(lesson.date), "number": lesson.number}
+                )
+            before = lesson_snapshot(lesson)
             lesson.delete()  # its homework facet goes with it (nothing to log: it is empty)
             lesson.pk = pk
             audit.record(_change(lesson.school_id, author, "delete", "lesson", lesson, before, None))
@@ -186,9 +200,35 @@ def lesson_delete(*, lesson: Lesson, author, topic_from_plan: bool = False) -> N
         ) from None
 
 
+# The fields of a lesson row that its writers read; refreshed under the journal's lock.
+LESSON_ROW_FIELDS = (
+    "date",
+    "number",
+    "topic",
+    "homework",
+    "no_homework",
+    "comment",
+    "work_type",
+    "status",
+    "room",
+    "taught_by",
+    "change_note",
+)
+
+
+def _refresh_lesson(lesson: Lesson) -> None:
+    """Read the lesson's row again, under the journal's lock: a writer never writes back, or logs,
+    a copy read before another save committed."""
+    try:
+        lesson.refresh_from_db(fields=LESSON_ROW_FIELDS)
+    except Lesson.DoesNotExist:
+        raise JournalError(_("Урок уже удалён из журнала: обновите страницу.")) from None
+
+
 _UNSET = object()
 
 
+@retry_once
 def lesson_reschedule(
     *,
     lesson: Lesson,
@@ -202,40 +242,46 @@ def lesson_reschedule(
     """The timetable's one-off changes of a lesson (ORG-7, ORG-8): another date or lesson number,
     another room, the note the diary shows («перенесён с 12.11, 3-й урок»), the substitute who
     gives it. A change of date or number is logged like every change of a lesson."""
-    date = lesson.date if date is None else date
-    number = lesson.number if number is None else number
-    if date < lesson.journal.year.starts or date > lesson.journal.year.ends:
-        raise JournalError(
-            _("Дата урока %(date)s вне учебного года %(year)s.") % {"date": _fmt(date), "year": lesson.journal.year}
-        )
-    if not 1 <= number <= 12:
-        raise JournalError(_("Номер урока должен быть от 1 до 12."))
-    if (date, number) != (lesson.date, lesson.number) and (
-        Lesson.objects.filter(journal_id=lesson.journal_id, date=date, number=number).exclude(pk=lesson.pk).exists()
-    ):
-        raise JournalError(_("Урок %(number)d-й %(date)s уже есть в журнале.") % {"number": number, "date": _fmt(date)})
-    fields = ["date", "number"]
-    if room is not _UNSET:
-        room = (room or "").strip()
-        if len(room) > ROOM_MAX:
-            raise JournalError(_("Название кабинета длиннее %(n)d знаков.") % {"n": ROOM_MAX})
-        lesson.room = room
-        fields.append("room")
-    if change_note is not _UNSET:
-        note = (change_note or "").strip()
-        if len(note) > NOTE_MAX:
-            raise JournalError(_("Описание изменения длиннее %(n)d знаков.") % {"n": NOTE_MAX})
-        lesson.change_note = note
-        fields.append("change_note")
-    if taught_by is not _UNSET:
-        if taught_by is not None and taught_by.school_id != lesson.school_id:
-            raise JournalError(_("Такого сотрудника нет в этой школе."))
-        lesson.taught_by = taught_by
-        fields.append("taught_by")
-    before = lesson_snapshot(lesson)
-    lesson.date, lesson.number = date, number
-    after = lesson_snapshot(lesson)
-    with transaction.atomic():
+    fresh = held(lesson.journal_id)
+    with journal_write([lesson.journal_id]):
+        if not fresh:
+            _refresh_lesson(lesson)
+        date = lesson.date if date is None else date
+        number = lesson.number if number is None else number
+        if date < lesson.journal.year.starts or date > lesson.journal.year.ends:
+            raise JournalError(
+                _("Дата урока %(date)s вне учебного года %(year)s.") % {"date": _fmt(date), "year": lesson.journal.year}
+            )
+        if not 1 <= number <= 12:
+            raise JournalError(_("Номер урока должен быть от 1 до 12."))
+        if (date, number) != (lesson.date, lesson.number) and (
+            Lesson.objects.filter(journal_id=lesson.journal_id, date=date, number=number).exclude(pk=lesson.pk).exists()
+        ):
+            raise JournalError(
+                _("Урок %(number)d-й %(date)s уже есть в журнале.") % {"number": number, "date": _fmt(date)}
+            )
+        fields = ["date", "number"]
+        updates = {}
+        if room is not _UNSET:
+            room = (room or "").strip()
+            if len(room) > ROOM_MAX:
+                raise JournalError(_("Название кабинета длиннее %(n)d знаков.") % {"n": ROOM_MAX})
+            updates["room"] = room
+        if change_note is not _UNSET:
+            note = (change_note or "").strip()
+            if len(note) > NOTE_MAX:
+                raise JournalError(_("Описание изменения длиннее %(n)d знаков.") % {"n": NOTE_MAX})
+            updates["change_note"] = note
+        if taught_by is not _UNSET:
+            if taught_by is not None and taught_by.school_id != lesson.school_id:
+                raise JournalError(_("Такого сотрудника нет в этой школе."))
+            updates["taught_by"] = taught_by
+        for name, value in updates.items():
+            setattr(lesson, name, value)
+            fields.append(name)
+        before = lesson_snapshot(lesson)
+        lesson.date, lesson.number = date, number
+        after = lesson_snapshot(lesson)
         lesson.save(update_fields=fields)
         if after != before:
             audit.record(_change(lesson.school_id, author, "update", "lesson", lesson, before, after))
@@ -266,11 +312,35 @@ def _change(school_id, author, action, object_type, obj, old, new, *, lesson=Non
 LESSON_FIELDS = ("topic", "homework", "no_homework", "comment", "work_type", "status")
 
 
+@retry_once
 def lesson_update(*, lesson: Lesson, author, work_types: dict[int, WorkType] | None = None, **changes) -> Lesson:
-    """Change the topic, homework («Без задания»), teacher comment or default work type."""
+    """Change the topic, homework («Без задания»), teacher comment, default work type or state.
+    Only the fields named are written; the others are read under the journal's lock and kept as
+    they are stored (a partial save never writes back a stale copy of them)."""
     unknown = set(changes) - set(LESSON_FIELDS)
     if unknown:
         raise ValueError(f"unknown lesson fields: {unknown}")
+    fresh = held(lesson.journal_id)  # the caller read the lesson under the lock already
+    with journal_write([lesson.journal_id]):
+        if not fresh:
+            _refresh_lesson(lesson)
+        _lesson_change(lesson, author, work_types, changes)
+    return lesson
+
+
+# The model fields each lesson field writes (homework and «Без задания» clear each other).
+_LESSON_WRITES = {
+    "topic": ("topic",),
+    "comment": ("comment",),
+    "homework": ("homework", "no_homework"),
+    "no_homework": ("homework", "no_homework"),
+    "work_type": ("work_type",),
+    "status": ("status",),
+}
+
+
+def _lesson_change(lesson: Lesson, author, work_types, changes: dict) -> None:
+    """Validate and write `changes` on a lesson row read under the journal's lock."""
     old_lesson = lesson_snapshot(lesson)
     old_hw = homework_snapshot(lesson)
     if "topic" in changes:
@@ -314,14 +384,14 @@ def lesson_update(*, lesson: Lesson, author, work_types: dict[int, WorkType] | N
     new_lesson = lesson_snapshot(lesson)
     new_hw = homework_snapshot(lesson)
     if new_lesson == old_lesson and new_hw == old_hw:
-        return lesson
-    with transaction.atomic():
-        lesson.save(update_fields=["topic", "homework", "no_homework", "comment", "work_type", "status"])
+        return
+    fields = sorted({name for key in changes for name in _LESSON_WRITES[key]})
+    with transaction.atomic(savepoint=False):
+        lesson.save(update_fields=fields)
         if new_lesson != old_lesson:
             audit.record(_change(lesson.school_id, author, "update", "lesson", lesson, old_lesson, new_lesson))
         if new_hw != old_hw:
             audit.record(_change(lesson.school_id, author, "update", "homework", lesson, old_hw, new_hw))
-    return lesson
 
 
 # ---------------------------------------------------------------------------------------------
@@ -416,8 +486,30 @@ FIRST_GRADE_NO_MARKS = _(
 FIRST_GRADE_NO_HOMEWORK = _("В 1 классе домашние задания не задаются.")
 
 
-def cell_set(*, ctx: CellContext, lesson: Lesson, student_id: int, text: str, author) -> str:
-    """Set the cell to what `text` says; returns the cell's normalized text."""
+class Conflict(JournalError):
+    """The record changed since the writer loaded it (its `was` is not what is stored): nothing is
+    written; `value` is what is stored now, the message says who changed it and when."""
+
+    def __init__(self, message: str, *, value: str):
+        super().__init__(message)
+        self.value = value
+
+
+def cell_set(*, ctx: CellContext, lesson: Lesson, student_id: int, text: str, author, was: str | None = None) -> str:
+    """Set the cell to what `text` says; returns the cell's normalized text.
+
+    `was`: the cell's text as the writer last saw it stored (the grid sends it). If the cell holds
+    something else now and `text` is not that, the cell is not written (Conflict). Without `was`
+    the last write wins. Alone (not inside journal_save), the cell is read again under the
+    journal's lock first."""
+    if not held(ctx.journal.pk):
+        with journal_write([ctx.journal.pk]):
+            _reload_cell(ctx, lesson, student_id)
+            return _cell_apply(ctx=ctx, lesson=lesson, student_id=student_id, text=text, author=author, was=was)
+    return _cell_apply(ctx=ctx, lesson=lesson, student_id=student_id, text=text, author=author, was=was)
+
+
+def _cell_apply(*, ctx: CellContext, lesson: Lesson, student_id: int, text: str, author, was) -> str:
     parsed = parse_cell(text, ctx.journal.grading_system)
     if parsed.marks and ctx.journal.first_grade:  # JRN-6
         raise JournalError(FIRST_GRADE_NO_MARKS)
@@ -429,6 +521,9 @@ def cell_set(*, ctx: CellContext, lesson: Lesson, student_id: int, text: str, au
     ) == parsed.absent
     if unchanged:
         return cell_text(existing, attendance)
+    stored = cell_text(existing, attendance)
+    if was is not None and _norm_text(was) != _norm_text(stored):
+        raise Conflict(_cell_conflict(ctx.journal, lesson, student_id, stored, text), value=stored)
     _check_cell_allowed(ctx, lesson, student_id)
     if attendance is not None and attendance.kind != Attendance.Kind.ABSENT and not parsed.absent:
         keep_attendance = True  # lateness is edited in the detail panel, not by typing
@@ -575,23 +670,35 @@ def cell_text(marks, attendance) -> str:
     return " ".join(parts)
 
 
+def _journal_of(lesson_id: int) -> int | None:
+    return Lesson.objects.filter(pk=lesson_id).values_list("journal_id", flat=True).first()
+
+
+@retry_once
 def mark_update(*, mark: Mark, author, work_type: WorkType | None = None, comment: str | None = None) -> Mark:
     """Change what a mark was for (type of work) or its comment, from the cell's detail panel."""
-    before = mark_snapshot(mark)
-    if work_type is not None:
-        if work_type.school_id != mark.school_id:
-            raise JournalError(_("Такого вида работы нет в этой школе."))
-        mark.work_type = work_type
-        mark.weight = work_type.weight
-    if comment is not None:
-        comment = comment.strip()
-        if len(comment) > 500:
-            raise JournalError(_("Комментарий длиннее 500 знаков."))
-        mark.comment = comment
-    after = mark_snapshot(mark)
-    if after == before:
-        return mark
-    with transaction.atomic():
+    journal_id = mark.lesson.journal_id if Mark.lesson.is_cached(mark) else _journal_of(mark.lesson_id)
+    fresh = held(journal_id)
+    with journal_write([journal_id]):
+        if not fresh:
+            try:
+                mark.refresh_from_db()
+            except Mark.DoesNotExist:
+                raise JournalError(_("Этой отметки уже нет в клетке: обновите страницу.")) from None
+        before = mark_snapshot(mark)
+        if work_type is not None:
+            if work_type.school_id != mark.school_id:
+                raise JournalError(_("Такого вида работы нет в этой школе."))
+            mark.work_type = work_type
+            mark.weight = work_type.weight
+        if comment is not None:
+            comment = comment.strip()
+            if len(comment) > 500:
+                raise JournalError(_("Комментарий длиннее 500 знаков."))
+            mark.comment = comment
+        after = mark_snapshot(mark)
+        if after == before:
+            return mark
         mark.save(update_fields=["work_type", "weight", "comment", "updated_at"])
         audit.record(
             _change(
@@ -609,14 +716,24 @@ def mark_update(*, mark: Mark, author, work_type: WorkType | None = None, commen
     return mark
 
 
+@retry_once
 def attendance_reason_set(*, attendance: Attendance, reason: str, author) -> Attendance:
     """The class teacher records why a student was absent (JRN-5)."""
     if reason not in Attendance.Reason.values:
         raise JournalError(_("Недопустимая причина отсутствия."))
-    before = attendance_snapshot(attendance)
-    if before["reason"] == reason:
-        return attendance
-    with transaction.atomic():
+    journal_id = (
+        attendance.lesson.journal_id if Attendance.lesson.is_cached(attendance) else _journal_of(attendance.lesson_id)
+    )
+    fresh = held(journal_id)
+    with journal_write([journal_id]):
+        if not fresh:
+            try:
+                attendance.refresh_from_db(fields=["kind", "reason", "author", "updated_at"])
+            except Attendance.DoesNotExist:
+                raise JournalError(_("Отметки «н» уже нет: учитель снял её. Обновите страницу.")) from None
+        before = attendance_snapshot(attendance)
+        if before["reason"] == reason:
+            return attendance
         attendance.reason, attendance.author = reason, author
         attendance.save(update_fields=["reason", "author", "updated_at"])
         audit.record(
@@ -639,9 +756,12 @@ def attendance_reason_set(*, attendance: Attendance, reason: str, author) -> Att
 # Period marks
 
 
+@retry_once
 def period_mark_set(
-    *, journal: Journal, period: Period, student_id: int, value: str, author, memberships=None
+    *, journal: Journal, period: Period, student_id: int, value: str, author, memberships=None, was: str | None = None
 ) -> PeriodMark | None:
+    """Set, change or remove a student's period mark. `was` as for a cell (cell_set): a mark
+    changed since the writer saw it is not overwritten (Conflict)."""
     value = (value or "").strip().lower()
     allowed = PeriodValue.allowed_for(journal.grading_system)  # JRN-7: «зач»/«незач» for a pass/fail subject
     if value and value not in allowed:
@@ -659,9 +779,14 @@ def period_mark_set(
         memberships = _memberships(journal, [student_id]).get(student_id, [])
     if not any(m.starts <= period.ends and (m.ends is None or m.ends >= period.starts) for m in memberships):
         raise JournalError(_("Учащийся не числился в группе в этом периоде."))
-    existing = PeriodMark.objects.filter(journal=journal, period=period, student_id=student_id).first()
-    with transaction.atomic():
-        if existing is None and value:
+    with journal_write([journal.pk]):
+        existing = PeriodMark.objects.filter(journal=journal, period=period, student_id=student_id).first()
+        stored = existing.value if existing is not None else ""
+        if value == stored:
+            return existing
+        if was is not None and _norm_text(was) != _norm_text(stored):
+            raise Conflict(_period_mark_conflict(journal, period, student_id, stored, value), value=stored)
+        if existing is None:
             pm = PeriodMark.objects.create(
                 school_id=journal.school_id,
                 journal=journal,
@@ -683,7 +808,7 @@ def period_mark_set(
                 )
             )
             return pm
-        if existing is not None and value and existing.value != value:
+        if value:
             before = period_mark_snapshot(existing)
             existing.value, existing.author = value, author
             existing.save(update_fields=["value", "author", "updated_at"])
@@ -700,18 +825,208 @@ def period_mark_set(
                 )
             )
             return existing
-        if existing is not None and not value:
-            before = period_mark_snapshot(existing)
-            pk = existing.pk
-            existing.delete()
-            existing.pk = pk
-            audit.record(
-                _change(
-                    journal.school_id, author, "delete", "period_mark", existing, before, None, student_id=student_id
+        before = period_mark_snapshot(existing)
+        pk = existing.pk
+        existing.delete()
+        existing.pk = pk
+        audit.record(
+            _change(journal.school_id, author, "delete", "period_mark", existing, before, None, student_id=student_id)
+        )
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Conflicts: who changed the record meanwhile, from the change log
+
+
+def _norm_text(value) -> str:
+    return " ".join(str(value if value is not None else "").split()).lower()
+
+
+def _shown(value: str) -> str:
+    return f"«{value}»" if value else _("пусто")
+
+
+def _short_user(user) -> str:
+    if user is None:
+        return _("система")
+    initials = " ".join(f"{p[0]}." for p in (user.first_name, user.middle_name) if p)
+    return f"{user.last_name} {initials}".strip() if user.last_name else user.username
+
+
+def _who_when(entry, journal: Journal) -> dict | None:
+    """«Иванова А. П.», «в 14:05» (today) or «19.11.2026 в 14:05», in the school's time zone."""
+    if entry is None:
+        return None
+    school = journal.school
+    local = timezone.localtime(entry.at, ZoneInfo(school.timezone))
+    if local.date() == school_today(school):
+        when = _("в %(time)s") % {"time": local.strftime("%H:%M")}
+    else:
+        when = _("%(date)s в %(time)s") % {"date": _fmt(local.date()), "time": local.strftime("%H:%M")}
+    return {"who": _short_user(entry.author), "when": when}
+
+
+def _cell_conflict(journal: Journal, lesson: Lesson, student_id: int, stored: str, typed: str) -> str:
+    from apps.audit.models import Entry
+
+    entry = (
+        Entry.objects.filter(
+            school_id=journal.school_id,
+            lesson_id=lesson.pk,
+            student_id=student_id,
+            object_type__in=("mark", "attendance"),
+        )
+        .select_related("author")
+        .order_by("-seq")
+        .first()
+    )
+    by = _who_when(entry, journal)
+    now = {"now": _shown(stored)}
+    if by:
+        head = _("Клетку уже изменил(а) %(who)s %(when)s: сейчас %(now)s.") % {**by, **now}
+    else:
+        head = _("Клетку уже изменили: сейчас %(now)s.") % now
+    typed = " ".join(str(typed).split())
+    tail = _("Ваше «%(value)s» не сохранено.") % {"value": typed} if typed else _("Ваша очистка клетки не сохранена.")
+    return f"{head} {tail}"
+
+
+def _period_mark_conflict(journal: Journal, period: Period, student_id: int, stored: str, typed: str) -> str:
+    from apps.audit.models import Entry
+
+    entries = (
+        Entry.objects.filter(
+            school_id=journal.school_id, journal_id=journal.pk, student_id=student_id, object_type="period_mark"
+        )
+        .select_related("author")
+        .order_by("-seq")[:50]
+    )
+    entry = next((e for e in entries if (e.new or e.old or {}).get("period") == period.pk), None)
+    by = _who_when(entry, journal)
+    now = {"now": _shown(stored)}
+    if by:
+        head = _("Отметку за период уже изменил(а) %(who)s %(when)s: сейчас %(now)s.") % {**by, **now}
+    else:
+        head = _("Отметку за период уже изменили: сейчас %(now)s.") % now
+    tail = (
+        _("Ваша отметка «%(value)s» не сохранена.") % {"value": typed}
+        if typed
+        else _("Ваше удаление отметки не сохранено.")
+    )
+    return f"{head} {tail}"
+
+
+# ---------------------------------------------------------------------------------------------
+# A lesson item of a save: which fields it touches, which changed meanwhile
+
+
+LESSON_FIELD_LABELS = {
+    "topic": gettext_lazy("Тема урока"),
+    "homework": gettext_lazy("Домашнее задание"),
+    "no_homework": gettext_lazy("Без задания"),
+    "comment": gettext_lazy("Комментарий учителя"),
+    "work_type": gettext_lazy("Вид работы для новых отметок"),
+    "status": gettext_lazy("Состояние урока"),
+}
+# Fields written together: «Без задания» clears the homework and homework clears it.
+LESSON_FACETS = (("topic",), ("homework", "no_homework"), ("comment",), ("work_type",), ("status",))
+
+
+def _lesson_norm(name: str, value):
+    """A lesson field's value in the form it is stored and compared."""
+    if name == "no_homework":
+        return bool(value)
+    if name == "work_type":
+        return None if value in (None, "") else _int(value)
+    return str(value if value is not None else "").strip()
+
+
+def _lesson_stored(lesson: Lesson, name: str):
+    return lesson.work_type_id if name == "work_type" else getattr(lesson, name)
+
+
+def _lesson_shown(name: str, value, work_types: dict[int, WorkType]) -> str:
+    if name == "no_homework":
+        return _("отмечено") if value else _("не отмечено")
+    if name == "work_type":
+        wt = work_types.get(value) if value is not None else None
+        return f"«{wt.name}»" if wt else _("по умолчанию школы")
+    if name == "status":
+        return f"«{Lesson.Status(value).label}»" if value in Lesson.Status.values else _shown(str(value))
+    return _shown(value)
+
+
+def _lesson_field_entry(journal: Journal, lesson: Lesson, name: str):
+    """The change log's last entry that changed this field of the lesson (None: never logged)."""
+    from apps.audit.models import Entry
+
+    object_type = "homework" if name in ("homework", "no_homework") else "lesson"
+    entries = (
+        Entry.objects.filter(school_id=journal.school_id, object_type=object_type, object_id=lesson.pk)
+        .select_related("author")
+        .order_by("-seq")[:50]
+    )
+    return next((e for e in entries if (e.old or {}).get(name) != (e.new or {}).get(name)), None)
+
+
+def _lesson_message(journal, lesson, name, stored, typed, work_types, *, conflict: bool) -> str:
+    by = _who_when(_lesson_field_entry(journal, lesson, name), journal)
+    values = {"field": LESSON_FIELD_LABELS[name], "now": _lesson_shown(name, stored, work_types)}
+    if conflict:
+        if by:
+            head = _("Поле «%(field)s» уже изменил(а) %(who)s %(when)s: сейчас %(now)s.") % {**by, **values}
+        else:
+            head = _("Поле «%(field)s» уже изменили: сейчас %(now)s.") % values
+        if typed in (None, "") or name == "no_homework":
+            return f"{head} " + _("Ваше изменение не сохранено.")
+        return f"{head} " + _("Ваше значение %(value)s не сохранено.") % {
+            "value": _lesson_shown(name, typed, work_types)
+        }
+    if by:
+        return _("Поле «%(field)s» тем временем изменил(а) %(who)s %(when)s: сейчас %(now)s.") % {**by, **values}
+    return _("Поле «%(field)s» тем временем изменили: сейчас %(now)s.") % values
+
+
+@dataclass
+class LessonPlan:
+    """What one lesson item writes, and what it reports."""
+
+    write: dict = field(default_factory=dict)
+    conflicts: dict[str, str] = field(default_factory=dict)
+    changed: dict[str, str] = field(default_factory=dict)
+
+
+def _lesson_plan(journal: Journal, lesson: Lesson, item: dict, work_types: dict[int, WorkType]) -> LessonPlan:
+    """A field sent with `was` equal to its value was not touched: it is never written, and if the
+    lesson holds something else now, that is reported (changed meanwhile). A touched field whose
+    stored value is not its `was` (and not what is sent) is a conflict: not written, reported;
+    the other touched fields are written. A field without `was`: the last write wins."""
+    plan = LessonPlan()
+    was = item.get("was") if isinstance(item.get("was"), dict) else {}
+    for facet in LESSON_FACETS:
+        sent = {name: _lesson_norm(name, item[name]) for name in facet if name in item}
+        touched = [name for name in sent if name not in was or _lesson_norm(name, was[name]) != sent[name]]
+        meanwhile = [
+            name for name in sent if name in was and _lesson_stored(lesson, name) != _lesson_norm(name, was[name])
+        ]
+        needs_write = [name for name in touched if _lesson_stored(lesson, name) != sent[name]]
+        if meanwhile and needs_write:
+            # Writing the facet would overwrite what somebody saved meanwhile: nothing of it is written.
+            for name in meanwhile:
+                typed = sent[name] if name in touched else None
+                plan.conflicts[name] = _lesson_message(
+                    journal, lesson, name, _lesson_stored(lesson, name), typed, work_types, conflict=True
                 )
-            )
-            return None
-        return existing
+            continue
+        for name in meanwhile:
+            if name not in touched:
+                plan.changed[name] = _lesson_message(
+                    journal, lesson, name, _lesson_stored(lesson, name), None, work_types, conflict=False
+                )
+        for name in touched:
+            plan.write[name] = item[name]
+    return plan
 
 
 # ---------------------------------------------------------------------------------------------
@@ -722,8 +1037,15 @@ def period_mark_set(
 class ItemResult:
     key: dict
     ok: bool
-    value: str = ""
+    value: str | None = ""
     error: str = ""
+    conflict: bool = False
+    # Lesson items: {field: message} of the fields not written because they changed meanwhile
+    # (conflicts), and of the untouched fields that changed meanwhile (changed).
+    conflicts: dict = field(default_factory=dict)
+    changed: dict = field(default_factory=dict)
+    # The save was rolled back by the database twice (a deadlock): sending it again is harmless.
+    retry: bool = False
 
 
 @dataclass
@@ -745,59 +1067,117 @@ def _message(exc: ValidationError) -> str:
     return " ".join(str(m) for m in exc.messages)
 
 
-def journal_save(*, journal: Journal, author, cells=(), lessons=(), period_marks=()) -> SaveResult:
+def _cell_key(item) -> dict:
+    return {"lesson": item.get("lesson"), "student": item.get("student")} if isinstance(item, dict) else {}
+
+
+def _period_key(item) -> dict:
+    return {"period": item.get("period"), "student": item.get("student")} if isinstance(item, dict) else {}
+
+
+def _lesson_key(item) -> dict:
+    return {"lesson": item.get("lesson")} if isinstance(item, dict) else {}
+
+
+def _text_of(value) -> str | None:
+    """A cell's or a period mark's value as text; None for what no client sends (a list, a dict …)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    return str(value)
+
+
+def _was_of(item: dict) -> tuple[bool, str | None]:
+    """(valid, was): `was` absent or null → no check; a string (or a number) → the value shown."""
+    if "was" not in item or item["was"] is None:
+        return True, None
+    text = _text_of(item["was"])
+    return text is not None, text
+
+
+SUBSTITUTE_OTHER_LESSON = gettext_lazy(
+    "Вы заменяете учителя только на своём уроке: другие уроки этого журнала изменять нельзя."
+)
+SUBSTITUTE_PERIOD_MARK = gettext_lazy("Отметку за период ставит учитель, который ведёт журнал.")
+
+
+def journal_save(
+    *, journal: Journal, author, cells=(), lessons=(), period_marks=(), only_lessons: frozenset[int] | None = None
+) -> SaveResult:
     """Apply one save of the grid.
 
-    cells:        [{"lesson": id, "student": id, "value": "5 4" | "н" | ""}]
-    lessons:      [{"lesson": id, "topic"?: str, "homework"?: str, "no_homework"?: bool, "work_type"?: id}]
-    period_marks: [{"period": id, "student": id, "value": "5" | "н/а" | …}]
-    A refused item is reported with its reason and leaves no trace; the others are kept.
+    cells:        [{"lesson": id, "student": id, "value": "5 4" | "н" | "", "was"?: "5"}]
+    lessons:      [{"lesson": id, "topic"?: str, "homework"?: str, "no_homework"?: bool, "work_type"?: id,
+                    "comment"?: str, "status"?: str, "was"?: {field: value shown}}]
+    period_marks: [{"period": id, "student": id, "value": "5" | "н/а" | …, "was"?: "4"}]
+    only_lessons: a substitute's lessons (ORG-8): items of other lessons and every period mark are
+                  refused with the reason; None — the journal's teacher, no limit.
+    A refused item is reported with its reason and leaves no trace; the others are kept. `was` is
+    the value the writer last saw stored: an item whose record changed meanwhile is a conflict
+    (docs/architecture.md §4). The journal is locked before anything of it is read; a deadlock or a
+    serialization failure is retried once, then every item is refused with the reason.
     """
+    cells, lessons, period_marks = list(cells), list(lessons), list(period_marks)
+    refused = SaveResult()
+    if only_lessons is not None:
+        reason = str(SUBSTITUTE_OTHER_LESSON)
+        kept_cells, kept_lessons = [], []
+        for item in cells:
+            if isinstance(item, dict) and _int(item.get("lesson")) in only_lessons:
+                kept_cells.append(item)
+            else:
+                refused.cells.append(ItemResult(_cell_key(item), False, value=None, error=reason))
+        for item in lessons:
+            if isinstance(item, dict) and _int(item.get("lesson")) in only_lessons:
+                kept_lessons.append(item)
+            else:
+                refused.lessons.append(ItemResult(_lesson_key(item), False, value=None, error=reason))
+        for item in period_marks:
+            refused.period_marks.append(
+                ItemResult(_period_key(item), False, value=None, error=str(SUBSTITUTE_PERIOD_MARK))
+            )
+        cells, lessons, period_marks = kept_cells, kept_lessons, []
+    try:
+        result = _journal_save(journal=journal, author=author, cells=cells, lessons=lessons, period_marks=period_marks)
+    except ConcurrentWriteFailed as exc:
+        message = _message(exc)
+        result = SaveResult(
+            cells=[ItemResult(_cell_key(i), False, value=None, error=message, retry=True) for i in cells],
+            lessons=[ItemResult(_lesson_key(i), False, value=None, error=message, retry=True) for i in lessons],
+            period_marks=[
+                ItemResult(_period_key(i), False, value=None, error=message, retry=True) for i in period_marks
+            ],
+        )
+    result.cells.extend(refused.cells)
+    result.lessons.extend(refused.lessons)
+    result.period_marks.extend(refused.period_marks)
+    return result
+
+
+@retry_once
+def _journal_save(*, journal: Journal, author, cells, lessons, period_marks) -> SaveResult:
     result = SaveResult()
-    lesson_ids = {_int(c.get("lesson")) for c in (*cells, *lessons)}
-    lessons_by_id = {lesson.pk: lesson for lesson in Lesson.objects.filter(journal=journal, pk__in=lesson_ids - {None})}
+    items = [i for i in (*cells, *lessons) if isinstance(i, dict)]
+    lesson_ids = {_int(i.get("lesson")) for i in items} - {None}
+    student_ids = {_int(i.get("student")) for i in (*cells, *period_marks) if isinstance(i, dict)} - {None}
     work_types = {wt.pk: wt for wt in WorkType.objects.filter(school_id=journal.school_id)}
-    student_ids = {_int(c.get("student")) for c in (*cells, *period_marks)} - {None}
-    with transaction.atomic(), audit.batch():
+    with journal_write([journal.pk]), audit.batch():
+        # Read under the journal's lock: what another save committed before is what this one sees.
+        lessons_by_id = {
+            lesson.pk: lesson
+            for lesson in Lesson.objects.filter(journal=journal, school_id=journal.school_id, pk__in=lesson_ids)
+        }
+        for lesson in lessons_by_id.values():
+            lesson.journal = journal
         # Lesson fields first: a default work type chosen in the same save applies to new marks.
         for item in lessons:
-            lesson = lessons_by_id.get(_int(item.get("lesson")))
-            key = {"lesson": item.get("lesson")}
-            if lesson is None:
-                result.lessons.append(ItemResult(key, False, error=_("Урок не найден в этом журнале.")))
-                continue
-            fields = {k: item[k] for k in LESSON_FIELDS if k in item}
-            try:
-                with transaction.atomic(), audit.batch():
-                    lesson_update(lesson=lesson, author=author, work_types=work_types, **fields)
-                result.lessons.append(ItemResult(key, True))
-            except (ValidationError, ValueError, TypeError) as exc:
-                lesson.refresh_from_db()
-                msg = _message(exc) if isinstance(exc, ValidationError) else _("Неверные данные урока.")
-                result.lessons.append(ItemResult(key, False, error=msg))
+            result.lessons.append(_save_lesson_item(journal, author, item, lessons_by_id, work_types))
         ctx = CellContext.load(journal, list(lessons_by_id.values()), student_ids, work_types) if cells else None
         if ctx is not None:
             ctx.pending = {}
         for item in cells:
-            lesson = lessons_by_id.get(_int(item.get("lesson")))
-            student_id = _int(item.get("student"))
-            key = {"lesson": item.get("lesson"), "student": item.get("student")}
-            if lesson is None or student_id is None:
-                result.cells.append(ItemResult(key, False, error=_("Клетка не найдена в этом журнале.")))
-                continue
-            try:
-                # No savepoint: cell_set refuses a cell before its first write (see the module's docstring).
-                text = cell_set(
-                    ctx=ctx, lesson=lesson, student_id=student_id, text=str(item.get("value", "")), author=author
-                )
-                result.cells.append(ItemResult(key, True, value=text))
-            except ValidationError as exc:
-                ctx.flush()  # what the database holds must include the cells changed before this one
-                _reload_cell(ctx, lesson, student_id)
-                current = cell_text(
-                    ctx.marks.get((lesson.pk, student_id), []), ctx.attendance.get((lesson.pk, student_id))
-                )
-                result.cells.append(ItemResult(key, False, value=current, error=_message(exc)))
+            result.cells.append(_save_cell_item(ctx, author, item, lessons_by_id))
         if ctx is not None:
             ctx.flush()
         if period_marks:
@@ -806,33 +1186,95 @@ def journal_save(*, journal: Journal, author, cells=(), lessons=(), period_marks
             }
             memberships = _memberships(journal, student_ids)
             for item in period_marks:
-                period = periods.get(_int(item.get("period")))
-                student_id = _int(item.get("student"))
-                key = {"period": item.get("period"), "student": item.get("student")}
-                if period is None or student_id is None:
-                    result.period_marks.append(ItemResult(key, False, error=_("Период не найден.")))
-                    continue
-                try:
-                    with transaction.atomic(), audit.batch():
-                        pm = period_mark_set(
-                            journal=journal,
-                            period=period,
-                            student_id=student_id,
-                            value=str(item.get("value", "")),
-                            author=author,
-                            memberships=memberships.get(student_id, []),
-                        )
-                    result.period_marks.append(ItemResult(key, True, value=pm.value if pm else ""))
-                except ValidationError as exc:
-                    current = PeriodMark.objects.filter(journal=journal, period=period, student_id=student_id).first()
-                    result.period_marks.append(
-                        ItemResult(key, False, value=current.value if current else "", error=_message(exc))
-                    )
+                result.period_marks.append(_save_period_mark_item(journal, author, item, periods, memberships))
     return result
 
 
+def _save_lesson_item(journal, author, item, lessons_by_id, work_types) -> ItemResult:
+    key = _lesson_key(item)
+    lesson = lessons_by_id.get(_int(item.get("lesson"))) if isinstance(item, dict) else None
+    if lesson is None:
+        return ItemResult(key, False, error=_("Урок не найден в этом журнале."))
+    try:
+        plan = _lesson_plan(journal, lesson, item, work_types)
+        with transaction.atomic(), audit.batch():
+            lesson_update(lesson=lesson, author=author, work_types=work_types, **plan.write)
+    except (ValidationError, ValueError, TypeError) as exc:
+        lesson.refresh_from_db(fields=LESSON_ROW_FIELDS)
+        msg = _message(exc) if isinstance(exc, ValidationError) else _("Неверные данные урока.")
+        return ItemResult(key, False, error=msg)
+    if plan.conflicts:
+        return ItemResult(
+            key,
+            False,
+            error=" ".join(plan.conflicts.values()),
+            conflict=True,
+            conflicts=plan.conflicts,
+            changed=plan.changed,
+        )
+    return ItemResult(key, True, changed=plan.changed)
+
+
+def _save_cell_item(ctx, author, item, lessons_by_id) -> ItemResult:
+    key = _cell_key(item)
+    if not isinstance(item, dict):
+        return ItemResult(key, False, value=None, error=_("Клетка не найдена в этом журнале."))
+    lesson = lessons_by_id.get(_int(item.get("lesson")))
+    student_id = _int(item.get("student"))
+    if lesson is None or student_id is None:
+        return ItemResult(key, False, value=None, error=_("Клетка не найдена в этом журнале."))
+    text = _text_of(item.get("value", ""))
+    valid_was, was = _was_of(item)
+    current_key = (lesson.pk, student_id)
+    if text is None or not valid_was:
+        current = cell_text(ctx.marks.get(current_key, []), ctx.attendance.get(current_key))
+        return ItemResult(key, False, value=current, error=_("Неверное значение клетки."))
+    try:
+        # No savepoint: cell_set refuses a cell before its first write (see the module's docstring).
+        saved = cell_set(ctx=ctx, lesson=lesson, student_id=student_id, text=text, author=author, was=was)
+    except Conflict as exc:
+        return ItemResult(key, False, value=exc.value, error=_message(exc), conflict=True)
+    except ValidationError as exc:
+        ctx.flush()  # what the database holds must include the cells changed before this one
+        _reload_cell(ctx, lesson, student_id)
+        current = cell_text(ctx.marks.get(current_key, []), ctx.attendance.get(current_key))
+        return ItemResult(key, False, value=current, error=_message(exc))
+    return ItemResult(key, True, value=saved)
+
+
+def _save_period_mark_item(journal, author, item, periods, memberships) -> ItemResult:
+    key = _period_key(item)
+    if not isinstance(item, dict):
+        return ItemResult(key, False, value=None, error=_("Период не найден."))
+    period = periods.get(_int(item.get("period")))
+    student_id = _int(item.get("student"))
+    if period is None or student_id is None:
+        return ItemResult(key, False, value=None, error=_("Период не найден."))
+    text = _text_of(item.get("value", ""))
+    valid_was, was = _was_of(item)
+    if text is None or not valid_was:
+        return ItemResult(key, False, value=None, error=_("Неверное значение отметки за период."))
+    try:
+        with transaction.atomic(), audit.batch():
+            pm = period_mark_set(
+                journal=journal,
+                period=period,
+                student_id=student_id,
+                value=text,
+                author=author,
+                memberships=memberships.get(student_id, []),
+                was=was,
+            )
+    except Conflict as exc:
+        return ItemResult(key, False, value=exc.value, error=_message(exc), conflict=True)
+    except ValidationError as exc:
+        current = PeriodMark.objects.filter(journal=journal, period=period, student_id=student_id).first()
+        return ItemResult(key, False, value=current.value if current else "", error=_message(exc))
+    return ItemResult(key, True, value=pm.value if pm else "")
+
+
 def _reload_cell(ctx: CellContext, lesson: Lesson, student_id: int) -> None:
-    """After a rolled-back cell, read back what the database really holds for it."""
+    """Read back what the database really holds for the cell (under the journal's lock)."""
     key = (lesson.pk, student_id)
     ctx.marks[key] = list(Mark.objects.filter(lesson=lesson, student_id=student_id).order_by("position", "id"))
     att = Attendance.objects.filter(lesson=lesson, student_id=student_id).first()
@@ -843,7 +1285,12 @@ def _reload_cell(ctx: CellContext, lesson: Lesson, student_id: int) -> None:
 
 
 def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    """An id as a client may send it (a number or a string of digits); None for anything else,
+    including numbers no id column can hold."""
+    if isinstance(value, bool):
         return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return number if 0 < number < 2**63 else None

@@ -169,6 +169,17 @@ def _js_messages() -> dict[str, str]:
         "lessonNotSaved": _("Урок не сохранён."),
         "lessonOffline": _("Нет связи с сервером: урок не сохранён."),
         "noTopic": _("Тема не указана"),
+        "serverRetry": _("Ошибка сервера (%s): изменения будут отправлены повторно."),
+        "retrying": _("Журнал в этот момент сохраняли одновременно: изменения будут отправлены повторно."),
+        "failed": _(
+            "Не удалось сохранить: сервер недоступен. Введённое осталось в клетках — оно будет отправлено "
+            "при следующем изменении или по кнопке «Сохранить»."
+        ),
+        "failedCell": _("Не сохранено: сервер недоступен. Введённое будет отправлено ещё раз."),
+        "conflictNote": _(
+            "В клетках, которые уже изменили, показано то, что сохранено сейчас; если ваше значение вернее, "
+            "введите его ещё раз."
+        ),
     }
 
 
@@ -233,40 +244,6 @@ def journal_save(request, pk):
     return _save_form(request, journal, only)
 
 
-def _split(only, cells, lessons, period_marks):
-    """ORG-8: a substitute (`only`: the lessons she may write) keeps the items of those lessons;
-    every other item is refused with the reason, and the rest of the save goes ahead."""
-    if only is None:
-        return cells, lessons, period_marks, services.SaveResult()
-    refused = services.SaveResult()
-    reason = _("Вы заменяете учителя только на своём уроке: другие уроки этого журнала изменять нельзя.")
-    kept_cells, kept_lessons = [], []
-    for item in cells:
-        if _int(item.get("lesson")) in only:
-            kept_cells.append(item)
-        else:
-            key = {"lesson": item.get("lesson"), "student": item.get("student")}
-            refused.cells.append(services.ItemResult(key, False, error=reason))
-    for item in lessons:
-        if _int(item.get("lesson")) in only:
-            kept_lessons.append(item)
-        else:
-            refused.lessons.append(services.ItemResult({"lesson": item.get("lesson")}, False, error=reason))
-    for item in period_marks:
-        key = {"period": item.get("period"), "student": item.get("student")}
-        refused.period_marks.append(
-            services.ItemResult(key, False, error=_("Отметку за период ставит учитель, который ведёт журнал."))
-        )
-    return kept_cells, kept_lessons, [], refused
-
-
-def _with_refused(result, refused):
-    result.cells.extend(refused.cells)
-    result.lessons.extend(refused.lessons)
-    result.period_marks.extend(refused.period_marks)
-    return result
-
-
 class BadPayload(ValueError):
     pass
 
@@ -278,23 +255,33 @@ def _items(payload: dict, name: str) -> list[dict]:
     return items
 
 
+def _lesson_value(key: str, value):
+    """A lesson field as the service takes it; BadPayload for a type no client sends."""
+    if key in LESSON_TEXT_FIELDS:
+        if not isinstance(value, str):
+            raise BadPayload(key)
+    elif key == "no_homework":
+        if not isinstance(value, bool):
+            raise BadPayload(key)
+    elif key == "work_type":
+        if value not in (None, "") and not (
+            (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and value.isdigit())
+        ):
+            raise BadPayload(key)
+    return value
+
+
 def _lesson_item(item: dict) -> dict:
-    """Keep only the lesson fields, with the types the service expects."""
+    """Keep only the lesson fields (and what the page showed of them, `was`), with the types the
+    service expects."""
     clean = {"lesson": item.get("lesson")}
-    for key in LESSON_TEXT_FIELDS:
+    for key in services.LESSON_FIELDS:
         if key in item:
-            if not isinstance(item[key], str):
-                raise BadPayload(key)
-            clean[key] = item[key]
-    if "no_homework" in item:
-        if not isinstance(item["no_homework"], bool):
-            raise BadPayload("no_homework")
-        clean["no_homework"] = item["no_homework"]
-    if "work_type" in item:
-        wt = item["work_type"]
-        if wt not in (None, "") and not (isinstance(wt, int) or (isinstance(wt, str) and wt.isdigit())):
-            raise BadPayload("work_type")
-        clean["work_type"] = wt
+            clean[key] = _lesson_value(key, item[key])
+    if item.get("was") is not None:
+        if not isinstance(item["was"], dict):
+            raise BadPayload("was")
+        clean["was"] = {k: _lesson_value(k, v) for k, v in item["was"].items() if k in services.LESSON_FIELDS}
     return clean
 
 
@@ -306,16 +293,20 @@ def _save_json(request, journal, only=None):
         cells = _items(payload, "cells")
         lessons = [_lesson_item(i) for i in _items(payload, "lessons")]
         period_marks = _items(payload, "period_marks")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: JSON nested deeper than the parser goes (e.g. 100 000 lists in lists).
         return JsonResponse({"ok": False, "error": _("Неверный формат запроса.")}, status=400)
     if len(cells) + len(lessons) + len(period_marks) > MAX_ITEMS_PER_SAVE:
         return JsonResponse({"ok": False, "error": _("Слишком много изменений в одном сохранении.")}, status=400)
 
-    cells, lessons, period_marks, refused = _split(only, cells, lessons, period_marks)
     result = services.journal_save(
-        journal=journal, author=request.user, cells=cells, lessons=lessons, period_marks=period_marks
+        journal=journal,
+        author=request.user,
+        cells=cells,
+        lessons=lessons,
+        period_marks=period_marks,
+        only_lessons=only,
     )
-    _with_refused(result, refused)
 
     averages = {}
     period = None
@@ -327,10 +318,11 @@ def _save_json(request, journal, only=None):
             str(sid): text
             for sid, text in selectors.period_average_texts(journal=journal, period=period, student_ids=touched).items()
         }
+    # The lesson fields as stored after the save, for every lesson found: what the page shows next.
     saved_lessons = {}
-    ok_lessons = [_int(r.key.get("lesson")) for r in result.lessons if r.ok]
-    if ok_lessons:
-        for lesson in journal.lessons.filter(school_id=journal.school_id, pk__in=ok_lessons):
+    found = {_int(r.key.get("lesson")) for r in result.lessons if r.ok or r.conflict or r.changed} - {None}
+    if found:
+        for lesson in journal.lessons.filter(school_id=journal.school_id, pk__in=found):
             saved_lessons[lesson.pk] = {
                 "topic": lesson.topic,
                 "homework": lesson.homework,
@@ -342,20 +334,31 @@ def _save_json(request, journal, only=None):
         {
             "ok": result.ok,
             "saved": result.saved_count,
-            "cells": [{**r.key, "ok": r.ok, "value": r.value, "error": r.error} for r in result.cells],
+            "cells": [_item_json(r) for r in result.cells],
             "lessons": [
                 {
                     **r.key,
                     "ok": r.ok,
                     "error": r.error,
+                    "conflict": r.conflict,
+                    "conflicts": r.conflicts,
+                    "changed": r.changed,
+                    "retry": r.retry,
                     "fields": saved_lessons.get(_int(r.key.get("lesson"))),
                 }
                 for r in result.lessons
             ],
-            "period_marks": [{**r.key, "ok": r.ok, "value": r.value, "error": r.error} for r in result.period_marks],
+            "period_marks": [_item_json(r) for r in result.period_marks],
             "averages": averages,
         }
     )
+
+
+def _item_json(r) -> dict:
+    """A cell or a period mark of the answer. `value`: what is stored now (null when unknown: the
+    item was not found, or the save could not run); `conflict`: it changed since the page showed
+    it; `retry`: the database rolled the save back, sending it again is harmless."""
+    return {**r.key, "ok": r.ok, "value": r.value, "error": r.error, "conflict": r.conflict, "retry": r.retry}
 
 
 def _save_form(request, journal, only=None):
@@ -375,17 +378,19 @@ def _save_form(request, journal, only=None):
         if name in originals and _norm(originals[name]) == _norm(value):
             continue
         typed[name] = value
+        # What the page showed is what it was (a cell changed meanwhile is a conflict, not overwritten).
+        was = {"was": str(originals[name])} if isinstance(originals.get(name), str | int) else {}
         if cell:
-            cells.append({"lesson": int(cell[1]), "student": int(cell[2]), "value": value})
+            cells.append({"lesson": int(cell[1]), "student": int(cell[2]), "value": value, **was})
         else:
-            period_marks.append({"period": int(pm[1]), "student": int(pm[2]), "value": value})
+            period_marks.append({"period": int(pm[1]), "student": int(pm[2]), "value": value, **was})
     period_pk = request.POST.get("period") or None
     if not typed:
         messages.info(request, _("Изменений нет."))
         return HttpResponseRedirect(_grid_url(journal, period_pk))
-    cells, _lessons, period_marks, refused = _split(only, cells, [], period_marks)
-    result = services.journal_save(journal=journal, author=request.user, cells=cells, period_marks=period_marks)
-    _with_refused(result, refused)
+    result = services.journal_save(
+        journal=journal, author=request.user, cells=cells, period_marks=period_marks, only_lessons=only
+    )
     saved = result.saved_count
     if result.ok:
         messages.success(
@@ -465,11 +470,12 @@ def lesson_add(request, pk):
 @require_http_methods(["GET", "POST"])
 def lesson_detail(request, pk, lesson_id):
     """The lesson panel as a page (without JavaScript, or opened in a new tab)."""
-    journal, can_write = _journal(request, pk)
+    journal, teacher = _journal(request, pk)
     lesson = selectors.journal_lesson(journal=journal, lesson_id=lesson_id)
     if lesson is None:
         raise Http404
-    can_write = _lesson_write(request, journal, can_write, lesson)
+    only = None if teacher else _substitute_lessons(request, journal, teacher)
+    can_write = _lesson_write(request, journal, teacher, lesson)
     if request.method == "POST" and not can_write:
         raise PermissionDenied
     work_types = selectors.school_work_types(journal)
@@ -478,9 +484,12 @@ def lesson_detail(request, pk, lesson_id):
     if request.method == "POST":
         form = LessonForm(request.POST, work_types=work_types)
         if form.is_valid():
-            result = services.journal_save(journal=journal, author=request.user, lessons=[form.lesson_item(lesson)])
+            item = {**form.lesson_item(lesson), **_shown_lesson(request.POST.get("was"))}
+            result = services.journal_save(journal=journal, author=request.user, lessons=[item], only_lessons=only)
             if result.ok:
                 messages.success(request, _("Урок %(date)s сохранён.") % {"date": date_format(lesson.date, "d.m.Y")})
+                for message in result.lessons[0].changed.values():
+                    messages.warning(request, message)
                 return HttpResponseRedirect(_grid_url(journal, period.pk if period else None, f"lesson-{lesson.pk}"))
             form.add_error(None, result.lessons[0].error)
             lesson = selectors.journal_lesson(journal=journal, lesson_id=lesson.pk)
@@ -497,8 +506,20 @@ def lesson_detail(request, pk, lesson_id):
             "period": period,
             "column": selectors.lesson_column(journal=journal, lesson=lesson),
             "grid_url": _grid_url(journal, period.pk if period else None, f"lesson-{lesson.pk}"),
+            # The fields as this page shows them stored: the save writes only what was changed here.
+            "was": json.dumps(LessonForm.initial_for(lesson), ensure_ascii=False),
         },
     )
+
+
+def _shown_lesson(raw) -> dict:
+    """{"was": …} from the lesson page's hidden field (nothing when it is missing or broken: then
+    the fields sent are written as they are)."""
+    try:
+        was = _lesson_item({"was": json.loads(raw)}).get("was") if raw else None
+    except (ValueError, RecursionError):
+        return {}
+    return {"was": was} if was else {}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -36,7 +36,8 @@ from apps.people.models import Enrolment, GroupMembership, Student
 from apps.schools.models import SchoolClass
 
 from . import services
-from .models import Attendance, Lesson
+from .locking import ConcurrentWriteFailed, journal_write, retry_once
+from .models import Attendance, Journal, Lesson
 
 MAX_DAYS = 31  # the longest range on one page: a month
 MAX_ROWS_PER_SAVE = 3000
@@ -269,6 +270,7 @@ def _row_label(a: Attendance) -> str:
     }
 
 
+@retry_once
 def save_reasons(*, school_class: SchoolClass, post, author) -> SaveOutcome:
     """Apply the reasons of the form (fields r-<attendance id>) and, when pressed, «весь день по
     болезни» for one student (illness_day=<student id>:<date>): every «н» of that student that
@@ -297,21 +299,29 @@ def save_reasons(*, school_class: SchoolClass, post, author) -> SaveOutcome:
     wanted = Q(pk__in=list(reasons))
     if illness is not None:
         wanted |= Q(student_id=illness[0], lesson__date=illness[1], kind=Attendance.Kind.ABSENT)
-    found = {a.pk: a for a in in_class.filter(wanted).select_related("lesson__journal__subject", "student")}
-    if illness is not None:
-        day_absences = [
-            a for a in found.values() if (a.student_id, a.lesson.date) == illness and a.kind == Attendance.Kind.ABSENT
-        ]
-        if not day_absences:
-            outcome.errors.append(_("У учащегося нет пропусков в этот день."))
-        for a in day_absences:
-            reasons[a.pk] = Attendance.Reason.ILLNESS
+    # The class's journals (whole class and subgroups), locked in ascending order before their
+    # absences are read (apps.journal.locking): a subject teacher's save of the same lesson waits.
+    journal_ids = Journal.objects.filter(
+        school_id=school_class.school_id, group__school_class=school_class
+    ).values_list("pk", flat=True)
 
-    def order(pk):
-        a = found.get(pk)
-        return (0, a.lesson.date, a.student.last_name, a.student_id, a.lesson.number) if a else (1, pk)
+    with journal_write(list(journal_ids)), audit.batch():
+        found = {a.pk: a for a in in_class.filter(wanted).select_related("lesson__journal__subject", "student")}
+        if illness is not None:
+            day_absences = [
+                a
+                for a in found.values()
+                if (a.student_id, a.lesson.date) == illness and a.kind == Attendance.Kind.ABSENT
+            ]
+            if not day_absences:
+                outcome.errors.append(_("У учащегося нет пропусков в этот день."))
+            for a in day_absences:
+                reasons[a.pk] = Attendance.Reason.ILLNESS
 
-    with transaction.atomic(), audit.batch():
+        def order(pk):
+            a = found.get(pk)
+            return (0, a.lesson.date, a.student.last_name, a.student_id, a.lesson.number) if a else (1, pk)
+
         for pk in sorted(reasons, key=order):
             a = found.get(pk)
             if a is None:
@@ -353,7 +363,10 @@ def class_attendance_page(request, class_id):
     if request.method == "POST":
         if not can_write:
             raise PermissionDenied
-        outcome = save_reasons(school_class=school_class, post=request.POST, author=request.user)
+        try:
+            outcome = save_reasons(school_class=school_class, post=request.POST, author=request.user)
+        except ConcurrentWriteFailed as exc:
+            outcome = SaveOutcome(errors=list(exc.messages))
         if outcome.changed:
             messages.success(request, _("Сохранено причин пропусков: %(n)d.") % {"n": outcome.changed})
         elif not outcome.errors:

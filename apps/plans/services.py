@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.audit import services as audit
+from apps.journal.locking import journal_write
 from apps.journal.models import Journal, Lesson
 from apps.journal.services import lesson_update
 from apps.schools.models import AcademicYear
@@ -177,7 +178,7 @@ def plan_topics_apply(*, journal: Journal, author) -> int:
     """
     if journal.year.status == AcademicYear.Status.CLOSED:
         return 0
-    with transaction.atomic(), audit.batch():
+    with journal_write([journal.pk]), audit.batch():  # the journal's lock before its lessons are read
         lessons = list(Lesson.objects.filter(journal=journal).order_by("date", "number", "pk"))
         items = list(PlanItem.objects.filter(journal=journal).order_by("order", "pk"))
         links = {link.lesson_id: link for link in PlanLink.objects.filter(lesson__journal=journal)}

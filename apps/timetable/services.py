@@ -21,6 +21,7 @@ from apps.audit import services as audit
 from apps.audit.models import Entry
 from apps.diary.cache import school_changed
 from apps.journal import services as journal_services
+from apps.journal.locking import journal_write
 from apps.journal.models import Attendance, Journal, Lesson, Mark
 from apps.people.models import GroupMembership, Staff
 from apps.registration.deadlines import school_today
@@ -349,7 +350,7 @@ def lessons_generate(*, journals, starts: dt.date, ends: dt.date, author, apply_
         )
     ) | _vacated(journals, starts, ends)
     by_id = {j.pk: j for j in journals}
-    with transaction.atomic(), audit.batch():
+    with journal_write(by_id), audit.batch():  # the journals' locks first (apps.journal.locking)
         _extend_horizon(journals, ends)
         for (journal_id, day, number), entry in sorted(wanted.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])):
             if (journal_id, day, number) in existing:
@@ -451,7 +452,7 @@ def _regenerate(journals: list[Journal], starts: dt.date, ends: dt.date, author)
     )
     by_id = {j.pk: j for j in journals}
     emptied: set[int] = set()
-    with transaction.atomic(), audit.batch():
+    with journal_write(by_id), audit.batch():  # the journals' locks before their lessons are read
         for lesson in lessons:
             lesson.journal = by_id[lesson.journal_id]
             entry = wanted.get((lesson.journal_id, lesson.date, lesson.number))

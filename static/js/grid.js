@@ -3,6 +3,10 @@
  * Progressive enhancement: without this script the grid is a plain form posting to the same
  * endpoint. With it, changed cells are batched (short debounce) into one JSON POST; the answer
  * says, per cell, what was saved or why it was refused (JRN-1, JRN-3, JRN-5).
+ * Each cell sends the value last known stored (`was`, input.dataset.saved): a cell somebody else
+ * changed meanwhile comes back as a conflict with the value stored now, which the cell then shows
+ * (docs/architecture.md §4). The same `was` makes sending a save again harmless, so a save that
+ * failed (no connection, a 5xx) is retried with back-off; the typed value stays in the cell.
  * No framework, no inline code: everything comes from data- attributes of the page.
  */
 (function () {
@@ -31,7 +35,9 @@
 
   var TYPING_DELAY = 700; // ms after the last keystroke in a cell
   var MOVE_DELAY = 250; // ms after leaving a changed cell: cells typed in a row go together
-  var RETRY_DELAY = 5000;
+  // A failed save is sent again after these pauses (ms); then the teacher is told it failed and
+  // it waits for her next change or the «Сохранить» button.
+  var RETRY_DELAYS = [1000, 2000, 4000, 8000];
 
   // ------------------------------------------------------------------------------------------
   // The matrix of cells
@@ -142,12 +148,15 @@
   var clearTimers = new WeakMap();
 
   function setState(td, state, message) {
-    td.classList.remove("dirty", "saving", "saved", "error");
+    td.classList.remove("dirty", "saving", "saved", "error", "conflict", "unsent");
     var input = inputOf(td);
     clearTimeout(clearTimers.get(td));
-    if (state) td.classList.add(state);
+    if (state) state.split(" ").forEach(function (c) { td.classList.add(c); });
     if (!input) return;
-    if (state === "error") {
+    if (state === "conflict") {
+      input.removeAttribute("aria-invalid");
+      input.title = message || "";
+    } else if (state && state.indexOf("error") === 0) {
       input.setAttribute("aria-invalid", "true");
       input.title = message || "";
     } else {
@@ -176,6 +185,7 @@
   var timer = null;
   var inFlight = null;
   var retryTimer = null;
+  var failures = 0; // failed attempts in a row of the changes waiting to be sent
 
   function schedule(delay) {
     clearTimeout(timer);
@@ -196,7 +206,13 @@
     }
     pending.set(input.name, td);
     setState(td, "dirty");
+    failures = 0; // a new change: sending starts afresh, with new retries
     schedule(TYPING_DELAY);
+  }
+
+  /* A save that may succeed when sent again: no connection, or the server failed (5xx). */
+  function transient(error) {
+    return !error.status || error.status >= 500;
   }
 
   function post(payload) {
@@ -234,40 +250,64 @@
 
   function flush() {
     clearTimeout(timer);
+    clearTimeout(retryTimer);
     if (inFlight || !pending.size) return;
     var batch = [];
     var payload = { period: period, cells: [], period_marks: [] };
     pending.forEach(function (td) {
       var input = inputOf(td);
       var sent = input.value;
+      var was = input.dataset.saved || "";
       if (td.dataset.period) {
-        payload.period_marks.push({ period: td.dataset.period, student: td.dataset.student, value: sent });
+        payload.period_marks.push({ period: td.dataset.period, student: td.dataset.student, value: sent, was: was });
       } else {
-        payload.cells.push({ lesson: td.dataset.lesson, student: td.dataset.student, value: sent });
+        payload.cells.push({ lesson: td.dataset.lesson, student: td.dataset.student, value: sent, was: was });
       }
       batch.push({ td: td, input: input, sent: sent });
       setState(td, "saving");
     });
     pending.clear();
     announce(T.saving);
+    var retryLater = false;
     inFlight = post(payload)
       .then(function (data) {
-        applyResult(batch, data);
+        retryLater = applyResult(batch, data);
       })
       .catch(function (error) {
-        var message = error.status ? error.message : T.offline;
-        batch.forEach(function (b) {
-          if (b.input.value === b.sent) setState(b.td, "error", message);
-          if (!error.status && !pending.has(b.input.name)) pending.set(b.input.name, b.td);
-        });
-        announce(message, true);
-        if (!error.status) {
-          clearTimeout(retryTimer);
-          retryTimer = setTimeout(flush, RETRY_DELAY);
+        if (!transient(error)) {
+          // Refused as a whole (403, 404, 400): sending it again would not help.
+          batch.forEach(function (b) {
+            if (b.input.value === b.sent) setState(b.td, "error", error.message);
+          });
+          announce(error.message, true);
+          return;
         }
+        // Kept, still pending: the same request sent again either applies or finds it stored.
+        batch.forEach(function (b) {
+          if (!pending.has(b.input.name)) pending.set(b.input.name, b.td);
+        });
+        retryLater = error.status ? fmt(T.serverRetry, error.status) : T.offline;
       })
       .then(function () {
         inFlight = null;
+        if (retryLater) {
+          failures += 1;
+          if (failures <= RETRY_DELAYS.length) {
+            pending.forEach(function (td) {
+              setState(td, "dirty");
+            });
+            announce(retryLater, true);
+            retryTimer = setTimeout(flush, RETRY_DELAYS[failures - 1]);
+          } else {
+            // Told plainly; the typed values stay, pending, for the next change or «Сохранить».
+            pending.forEach(function (td) {
+              setState(td, "error unsent", T.failedCell);
+            });
+            announce(T.failed, true);
+          }
+          return;
+        }
+        failures = 0;
         if (pending.size) schedule(MOVE_DELAY);
       });
   }
@@ -282,10 +322,13 @@
     });
     var saved = 0;
     var errors = [];
+    var conflicts = 0;
+    var retry = false;
     batch.forEach(function (b) {
       var r = results[b.input.name];
       if (!r) return;
-      b.input.dataset.saved = r.value;
+      // What is stored now (null: unknown — the item was not found or the save did not run).
+      if (r.value !== null && r.value !== undefined) b.input.dataset.saved = r.value;
       var current = b.input.value === b.sent; // not typed over since it was sent
       if (r.ok) {
         saved += 1;
@@ -294,6 +337,19 @@
           b.input.className = markClass(r.value, b.td);
           b.td.removeAttribute("title");
           setState(b.td, "saved");
+        }
+      } else if (r.retry) {
+        // The database rolled the save back (two saves of the journal at once): send it again.
+        retry = true;
+        if (!pending.has(b.input.name)) pending.set(b.input.name, b.td);
+      } else if (r.conflict) {
+        // Somebody saved this cell meanwhile: show what is stored now, marked, and say so.
+        conflicts += 1;
+        errors.push(labelOf(b.td) + ": " + r.error);
+        if (current) {
+          b.input.value = r.value;
+          b.input.className = markClass(r.value, b.td);
+          setState(b.td, "conflict", r.error);
         }
       } else {
         errors.push(labelOf(b.td) + ": " + r.error);
@@ -305,11 +361,14 @@
       var cell = tr && tr.querySelector("[data-avg]");
       if (cell) cell.textContent = data.averages[studentId];
     });
+    if (retry) return T.retrying;
     if (errors.length) {
-      announce((saved ? fmt(T.saved, saved) + " " : "") + fmt(T.notSaved, errors.join("; ")), true);
+      var text = (saved ? fmt(T.saved, saved) + " " : "") + fmt(T.notSaved, errors.join("; "));
+      announce(conflicts ? text + " " + T.conflictNote : text, true);
     } else {
       announce(fmt(T.saved, saved));
     }
+    return false;
   }
 
   /* Resolves once every pending change has been sent and answered. */
@@ -423,6 +482,7 @@
 
   form.addEventListener("submit", function (e) {
     e.preventDefault();
+    failures = 0; // «Сохранить»: send what is waiting now, with new retries
     flush();
   });
 
@@ -520,32 +580,92 @@
         no_homework: f.no_homework.checked,
         work_type: f.work_type.value ? Number(f.work_type.value) : null,
         comment: f.comment.value,
+        // What the page showed stored: a field left as it was is never written, and one that
+        // somebody changed meanwhile is reported instead of overwritten.
+        was: {
+          topic: head.dataset.topic,
+          homework: head.dataset.homework,
+          no_homework: head.dataset.noHomework === "1",
+          work_type: head.dataset.workType ? Number(head.dataset.workType) : null,
+          comment: head.dataset.comment,
+        },
       };
       var errorEl = lessonPanel.querySelector("[data-error]");
       errorEl.textContent = "";
-      post({ lessons: [item] })
+      postRetrying({ lessons: [item] }, function (message) {
+        errorEl.textContent = message;
+      })
         .then(function (data) {
           var r = (data.lessons || [])[0];
+          if (r && r.fields) storeLesson(head, r.fields);
+          var notes = r ? Object.values(r.conflicts || {}).concat(Object.values(r.changed || {})) : [];
+          if (r && r.fields && notes.length) {
+            // Show what is stored now in the fields that changed meanwhile, and say who changed them.
+            Object.keys(r.conflicts || {})
+              .concat(Object.keys(r.changed || {}))
+              .forEach(function (name) {
+                showLessonField(name, r.fields);
+              });
+            syncNoHomework();
+          }
           if (!r || !r.ok) {
-            errorEl.textContent = r ? r.error : T.lessonNotSaved;
+            var changedNotes = r ? Object.values(r.changed || {}) : [];
+            errorEl.textContent = r ? [r.error].concat(changedNotes).join(" ") : T.lessonNotSaved;
+            announce(errorEl.textContent, true);
             return;
           }
-          var saved = r.fields || {};
-          head.dataset.topic = saved.topic || "";
-          head.dataset.homework = saved.homework || "";
-          head.dataset.noHomework = saved.no_homework ? "1" : "0";
-          head.dataset.workType = saved.work_type || "";
-          head.dataset.comment = saved.comment || "";
-          head.title = saved.topic || T.noTopic;
-          var option = f.work_type.querySelector("option[value='" + (saved.work_type || "") + "']");
-          head.querySelector(".lw").textContent = saved.work_type && option ? option.dataset.short : "";
+          if (notes.length) {
+            errorEl.textContent = notes.join(" ");
+            announce(fmt(T.lessonSaved, head.dataset.label) + " " + notes.join(" "), true);
+            return; // the panel stays open with the stored values and the note
+          }
           announce(fmt(T.lessonSaved, head.dataset.label));
           closePanel(lessonPanel);
         })
         .catch(function (error) {
-          errorEl.textContent = error.status ? error.message : T.lessonOffline;
+          errorEl.textContent = error.status && !transient(error) ? error.message : T.lessonOffline;
         });
     });
+  }
+
+  /* The head's data- attributes hold the lesson as stored (what the panel opens with and sends as `was`). */
+  function storeLesson(head, saved) {
+    head.dataset.topic = saved.topic || "";
+    head.dataset.homework = saved.homework || "";
+    head.dataset.noHomework = saved.no_homework ? "1" : "0";
+    head.dataset.workType = saved.work_type || "";
+    head.dataset.comment = saved.comment || "";
+    head.title = saved.topic || T.noTopic;
+    var option = lessonForm.elements.work_type.querySelector("option[value='" + (saved.work_type || "") + "']");
+    head.querySelector(".lw").textContent = saved.work_type && option ? option.dataset.short : "";
+  }
+
+  function showLessonField(name, saved) {
+    var f = lessonForm.elements;
+    if (name === "no_homework" || name === "homework") {
+      f.no_homework.checked = !!saved.no_homework;
+      f.homework.value = saved.homework || "";
+    } else if (name === "work_type") {
+      f.work_type.value = saved.work_type || "";
+    } else if (f[name]) {
+      f[name].value = saved[name] || "";
+    }
+  }
+
+  /* post() with the cells' retries: no connection or a 5xx is sent again after a pause. */
+  function postRetrying(payload, onRetry) {
+    var attempt = 0;
+    function once() {
+      return post(payload).catch(function (error) {
+        if (!transient(error) || attempt >= RETRY_DELAYS.length) throw error;
+        attempt += 1;
+        onRetry(error.status ? fmt(T.serverRetry, error.status) : T.offline);
+        return new Promise(function (resolve) {
+          setTimeout(resolve, RETRY_DELAYS[attempt - 1]);
+        }).then(once);
+      });
+    }
+    return once();
   }
 
   // The cell panel: marks with their type of work and comment, absence reason, history link.

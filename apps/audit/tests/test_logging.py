@@ -196,3 +196,30 @@ def test_rolled_back_transaction_leaves_neither_mark_nor_entry(world, lesson):
     # The next save takes the next link as if nothing had happened.
     assert save_cell(world, lesson, world.anna, "4").ok
     assert last_entry().seq == head_before.seq + 1
+
+
+def test_append_bumps_and_locks_the_journals_before_the_chain_head(world):
+    """The lock order of every journal writer is its journals, then the school's chain head
+    (docs/architecture.md §4): append takes the journals' rows before the head even for a writer
+    that did not lock them itself, so it cannot deadlock against one that did."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.audit import services as audit
+
+    change = audit.Change(
+        school_id=world.school.pk,
+        author_id=world.alice.pk,
+        action="create",
+        object_type="probe",
+        object_id=1,
+        old=None,
+        new={"n": 1},
+        journal_id=world.journal.pk,
+    )
+    with CaptureQueriesContext(connection) as ctx, transaction.atomic():
+        audit.append(world.school.pk, [change])
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    journal = min(i for i, sql in enumerate(sqls) if '"journal_journal"' in sql)
+    head = min(i for i, sql in enumerate(sqls) if '"audit_chainhead"' in sql)
+    assert journal < head, sqls

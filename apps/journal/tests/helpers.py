@@ -24,8 +24,9 @@ def post_json(client, journal, **payload):
     return client.post(save_url(journal), data=json.dumps(payload), content_type="application/json")
 
 
-def cell(lesson, student, value) -> dict:
-    return {"lesson": lesson.pk, "student": student.pk, "value": value}
+def cell(lesson, student, value, **was) -> dict:
+    """A cell item of a save; was="…" adds the value the page showed stored."""
+    return {"lesson": lesson.pk, "student": student.pk, "value": value, **was}
 
 
 def lessons_on(journal, *days, number=1):

@@ -93,6 +93,10 @@ def test_lesson_panel_refuses_a_too_long_topic_in_russian(world, client_for):
         "lesson": lesson.pk,
         "ok": False,
         "error": "Тема урока длиннее 500 знаков.",
+        "conflict": False,
+        "conflicts": {},
+        "changed": {},
+        "retry": False,
         "fields": None,
     }
 

@@ -260,12 +260,110 @@ def test_changing_a_column_of_marks_is_one_update_however_many_cells(world, clie
     client = client_for(world.alice)
     students = world.students_5a
     _save_queries(client, world.journal, [cell(lesson, s, "3") for s in students])
+    _save_queries(client, world.journal, [cell(lesson, s, "3") for s in students])
     _save_queries(client, world.journal, [cell(other, s, "3") for s in students[:2]])
     few = _save_queries(client, world.journal, [cell(other, s, "4") for s in students[:2]])
-    many = _save_queries(client, world.journal, [cell(lesson, s, "5") for s in students])
+    many = _save_queries(client, world.journal, [cell(lesson, s, "5", was="3") for s in students])
     # (one statement sent for all rows: the debug log shows it as «5 times: UPDATE …»)
     updates = [q["sql"] for q in many if 'UPDATE "JOURNAL_MARK"' in q["sql"].upper()]
     assert len(updates) == 1, updates
     assert len(many) == len(few)
     assert set(Mark.objects.filter(lesson=lesson).values_list("value", flat=True)) == {"5"}
     assert Entry.objects.filter(object_type="mark", action="update", lesson_id=lesson.pk).count() == len(students)
+
+
+# ---------------------------------------------------------------------------------------------
+# Bad input and the lock (issue 11)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"cells": [], "period": ' + "[" * 50_000 + "]" * 50_000 + "}",
+        '{"cells": [{"lesson": ' + "9" * 5000 + ', "student": 1, "value": "5"}]}',
+        json.dumps({"lessons": [{"lesson": 1, "topic": "x", "was": ["x"]}]}),
+        json.dumps({"lessons": [{"lesson": 1, "topic": "x", "was": {"topic": 5}}]}),
+    ],
+    ids=["nested-lists", "nested-in-an-object", "a-5000-digit-id", "was-not-an-object", "was-of-a-wrong-type"],
+)
+def test_a_payload_no_grid_sends_is_a_400_in_russian_never_a_500(world, client_for, body):
+    response = client_for(world.alice).post(save_url(world.journal), data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"] == "Неверный формат запроса."
+
+
+def test_odd_values_and_huge_numbers_are_refused_items_and_the_rest_is_saved(world, client_for):
+    (lesson,) = lessons_on(world.journal, dt.date(2026, 11, 18))
+    body = (
+        '{"cells": ['
+        f'{{"lesson": {lesson.pk}, "student": {world.anna.pk}, "value": "5"}},'
+        f'{{"lesson": 1e400, "student": {world.anna.pk}, "value": "5"}},'
+        f'{{"lesson": {lesson.pk}, "student": 123456789012345678901234567890, "value": "5"}},'
+        f'{{"lesson": {lesson.pk}, "student": {world.boris.pk}, "value": ["5"]}},'
+        f'{{"lesson": {lesson.pk}, "student": {world.students_5a[2].pk}, "value": 4}}'
+        '], "period_marks": [{"period": -5, "student": 1, "value": {}}]}'
+    )
+    response = client_for(world.alice).post(save_url(world.journal), data=body, content_type="application/json")
+    assert response.status_code == 200
+    data = response.json()
+    assert [c["ok"] for c in data["cells"]] == [True, False, False, False, True]
+    assert data["cells"][3]["error"] == "Неверное значение клетки."
+    assert data["period_marks"][0]["ok"] is False
+    assert marks_of(lesson) == {world.anna.pk: "5", world.students_5a[2].pk: "4"}
+
+
+def test_form_post_takes_what_the_page_showed_as_was(world, client_for):
+    """Without JavaScript too: a cell somebody saved after the page was loaded is not overwritten;
+    the page comes back with the reason, and Boris's «3» stays."""
+    (lesson,) = lessons_on(world.journal, dt.date(2026, 11, 18))
+    name = f"c-{lesson.pk}-{world.boris.pk}"
+    post_json(client_for(world.alice), world.journal, cells=[cell(lesson, world.boris, "3")])
+    response = client_for(world.alice).post(
+        save_url(world.journal), {name: "5", "orig": json.dumps({name: ""}), "period": world.periods[1].pk}
+    )
+    assert response.status_code == 200
+    assert "Клетку уже изменил(а) Алексеева А. в 12:00: сейчас «3». Ваше «5» не сохранено." in response.content.decode()
+    assert marks_of(lesson) == {world.boris.pk: "3"}
+
+
+@pytest.fixture
+def class_of_25(db, frozen_now):
+    from conftest import build_world
+
+    return build_world(n_students=25)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_column_of_25_cells_locks_the_journal_once_before_reading_and_stays_constant(class_of_25, client_for):
+    """Issue 11: the journal is locked before the save reads anything of it (PostgreSQL: one
+    SELECT … FOR UPDATE of journal_journal; SQLite: the save's BEGIN IMMEDIATE comes first), and
+    the statements of a save do not grow with the cells: a column of 25 costs what a column of 2
+    does."""
+    world = class_of_25
+    lesson, other = lessons_on(world.journal, dt.date(2026, 11, 16), dt.date(2026, 11, 18))
+    client = client_for(world.alice)
+    students = world.students_5a
+    assert len(students) == 25
+    _save_queries(client, world.journal, [cell(lesson, s, "3") for s in students])
+    _save_queries(client, world.journal, [cell(other, s, "3") for s in students[:2]])
+    few = _save_queries(client, world.journal, [cell(other, s, "4") for s in students[:2]])
+    many = _save_queries(client, world.journal, [cell(lesson, s, "5", was="3") for s in students])
+    if len(many) != len(few):
+        print("\n".join(q["sql"] for q in many))
+        pytest.fail(f"{len(few)} statements for 2 cells, {len(many)} for 25")
+    sqls = [q["sql"] for q in many]
+    if connection.vendor == "postgresql":
+        locks = [i for i, sql in enumerate(sqls) if "FOR UPDATE" in sql and '"journal_journal"' in sql]
+    else:
+        locks = [i for i, sql in enumerate(sqls) if sql.startswith("BEGIN")]
+    reads = [
+        i
+        for i, sql in enumerate(sqls)
+        if any(
+            sql.startswith(f'SELECT "{table}".') for table in ("journal_lesson", "journal_mark", "journal_attendance")
+        )
+    ]
+    assert len(locks) == 1, sqls
+    assert reads and min(reads) > locks[0], "the save read the journal's rows before it locked the journal"
+    assert set(Mark.objects.filter(lesson=lesson).values_list("value", flat=True)) == {"5"}
