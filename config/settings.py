@@ -5,6 +5,7 @@ DJANGO_DEBUG   "1" for development
 SECRET_KEY     if unset, generated once into var/secret_key (mode 600)
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.demo",
     "apps.security",
+    "axes",  # the sign-in counters (apps/security/lockout.py)
     "apps.rights",
     "apps.compromise",
     "apps.registration",
@@ -182,8 +184,9 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# django-axes' guard first (refuses a locked or delayed attempt before any password is checked), then
 # Django's ModelBackend, reading the session's user with his memberships in one statement (issue 5).
-AUTHENTICATION_BACKENDS = ["apps.accounts.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["apps.security.lockout.SignInGuardBackend", "apps.accounts.backends.ModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -259,6 +262,24 @@ if JOURNAL_HTTPS:
 # The client's address for sign-in throttling and history: REMOTE_ADDR, or behind a reverse proxy
 # the last address of this header (e.g. X-Forwarded-For, X-Real-IP).
 JOURNAL_CLIENT_IP_HEADER = os.environ.get("JOURNAL_CLIENT_IP_HEADER", "")
+
+# Sign-in protection (OPS-3; docs/operations.md «Sign-in protection»): django-axes counters with our
+# handler, per (account, address), per address, and a per-account slow-down that never locks.
+AXES_HANDLER = "apps.security.lockout.SignInHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = int(os.environ.get("SIGNIN_FAILURES", "5"))  # per (account, address)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("SIGNIN_LOCK_MINUTES", "15")))
+AXES_USERNAME_CALLABLE = "apps.security.lockout.username_of"
+AXES_CLIENT_IP_CALLABLE = "apps.security.services.client_ip"
+AXES_DISABLE_ACCESS_LOG = True  # the history is security.SignInEvent (ACC-12)
+AXES_ENABLE_ADMIN = False  # axes' admin would register on Django's default site, which is not served
+AXES_VERBOSE = False
+SIGNIN_IP_FAILURES = int(os.environ.get("SIGNIN_IP_FAILURES", "20"))  # per address, all accounts
+SIGNIN_ACCOUNT_FAILURES = int(os.environ.get("SIGNIN_ACCOUNT_FAILURES", "10"))  # per account: slow-down
+SIGNIN_ACCOUNT_DELAY_SECONDS = int(os.environ.get("SIGNIN_ACCOUNT_DELAY_SECONDS", "30"))
+SIGNIN_CODE_FAILURES = int(os.environ.get("SIGNIN_CODE_FAILURES", "5"))  # wrong codes per account: code lock
+SIGNIN_KNOWN_ADDRESS_DAYS = int(os.environ.get("SIGNIN_KNOWN_ADDRESS_DAYS", "30"))
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]  # no AxesMiddleware: the sign-in page itself shows a refusal
 
 LOGGING = {
     "version": 1,

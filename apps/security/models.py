@@ -55,13 +55,15 @@ class UserSession(models.Model):
 
 
 class SignInEvent(models.Model):
-    """One attempt to sign in: the history a user sees and what throttling counts."""
+    """One attempt to sign in: the history a user sees (ACC-12). The limits count in django-axes'
+    AccessAttempt rows (selectors.sign_in_state), not here."""
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", _("вход выполнен")
         FAILURE = "failure", _("неверное имя пользователя или пароль")
         BAD_CODE = "bad_code", _("неверный код подтверждения")
         LOCKED = "locked", _("вход временно заблокирован")
+        DELAYED = "delayed", _("вход отложен: много попыток в эту учётную запись")
 
     at = models.DateTimeField(_("время"))
     user = models.ForeignKey(

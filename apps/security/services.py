@@ -1,17 +1,21 @@
-"""Writes: sign-in history, the session list and its keys in the session, ending sessions,
-the two-step sign-in (ACC-11, ACC-12, OPS-3)."""
+"""Writes: sign-in history, the sign-in counters (locks and the slow-down), the session list and
+its keys in the session, ending sessions, the two-step sign-in (ACC-11, ACC-12, OPS-3)."""
 
+import datetime as dt
 import ipaddress
 import time
+from dataclasses import dataclass
 from importlib import import_module
 
+from axes.models import AccessAttempt
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
-from . import totp
+from . import selectors, texts, totp
 from .models import SignInEvent, TOTPDevice, UserSession
-from .selectors import default_school_and_roles, normalise_username, session_rules
+from .selectors import CODE, PASSWORD, default_school_and_roles, normalise_username, session_rules
 
 # Keys kept in the session itself, so the middleware needs no query on most requests.
 SEEN = "_security_seen"  # time.time() of the last recorded activity (updated at most once a minute)
@@ -43,16 +47,9 @@ def user_agent(request) -> str:
 
 
 def sign_in_record(*, request, outcome: str, username: str, user=None) -> SignInEvent:
-    """One line of the sign-in history (and of what throttling counts)."""
+    """One line of the sign-in history: «ALICE », typed on a phone, is in alice's."""
     if user is None and username:
-        from django.contrib.auth import get_user_model
-
-        User = get_user_model()
-        field = User.USERNAME_FIELD
-        user = User._default_manager.filter(**{field: username}).first()
-        if user is None:  # «ALICE », typed on a phone: hers too, as throttling counts it
-            similar = list(User._default_manager.filter(**{f"{field}__iexact": username.strip()})[:2])
-            user = similar[0] if len(similar) == 1 else None
+        user = selectors.user_for_username(username)
     return SignInEvent.objects.create(
         at=timezone.now(),
         user=user,
@@ -61,6 +58,142 @@ def sign_in_record(*, request, outcome: str, username: str, user=None) -> SignIn
         ip=client_ip(request) if request is not None else None,
         user_agent=user_agent(request) if request is not None else "",
     )
+
+
+# --- Sign-in protection (OPS-3) -------------------------------------------------------------------
+#
+# Every check of a password or a code is decided and counted in one short transaction that holds
+# the address's and the account's locks (in that order, everywhere): a password attempt is counted
+# as a failure *before* the password is checked and given back if it was right, so 40 parallel
+# attempts find the count at 0, 1, 2 … in turn and only the first `limit` are checked.
+
+
+@dataclass(frozen=True)
+class Admission:
+    refusal: str = ""  # empty: go on and check; else the SignInEvent outcome of the refusal
+    message: str = ""
+    retry_after: int = 0  # seconds
+
+    def __bool__(self):
+        return not self.refusal
+
+
+ADMITTED = Admission()
+
+
+def _serialise(using: str, *keys: str) -> None:
+    """Transaction-scoped locks on `keys`. PostgreSQL: advisory locks, nothing to create or clean up.
+    SQLite: the IMMEDIATE transaction (config/settings.py) already holds the database's one write lock."""
+    connection = transaction.get_connection(using)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for key in keys:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+
+
+def _keys(request, username: str) -> tuple[str, str | None]:
+    return normalise_username(username), client_ip(request)
+
+
+def _count_failure(*, request, username: str, ip: str | None, kind: str, now, limits) -> None:
+    """One more failure of (account, address, kind); a counter idle for the cool-off starts again at 1."""
+    path = request.path[:255] if request is not None else ""
+    attempt, created = AccessAttempt.objects.get_or_create(
+        username=username,
+        ip_address=ip,
+        user_agent=kind,
+        defaults={"failures_since_start": 1, "get_data": "", "post_data": "", "http_accept": "", "path_info": path},
+    )
+    if not created:
+        AccessAttempt.objects.filter(pk=attempt.pk).update(
+            failures_since_start=Case(
+                When(Q(attempt_time__gt=now - limits.cooloff), then=F("failures_since_start") + 1), default=Value(1)
+            ),
+            attempt_time=now,
+            path_info=path,
+        )
+
+
+def _locked(until, now) -> Admission:
+    minutes = selectors.minutes_until(until, now)
+    return Admission(SignInEvent.Outcome.LOCKED, texts.throttled(minutes), minutes * 60)
+
+
+def sign_in_admit(*, request, username: str, with_code: bool = False) -> Admission:
+    """May a password for `username` be checked now, from this address? If so, the attempt is
+    counted as a failure at once (sign_in_password_right gives it back).
+
+    Refused without checking: while the (account, address) pair or the address is locked; and,
+    when the account is slowed down (many failures from many addresses), within the delay after its
+    last password check — except from an address it signed in from lately, or when a code from the
+    authenticator app comes with the password (`with_code`: the form then needs both right, and
+    says the same whichever was wrong, so the password alone learns nothing)."""
+    limits = selectors.sign_in_limits()
+    key, ip = _keys(request, username)
+    now = timezone.now()
+    using = router.db_for_write(AccessAttempt)
+    with transaction.atomic(using=using):
+        _serialise(using, f"signin-address:{ip}", f"signin-account:{key}")
+        state = selectors.sign_in_state(username=key, ip=ip, now=now, limits=limits)
+        if state.locked_until:
+            return _locked(state.locked_until, now)
+        if not with_code and state.next_check_at and state.next_check_at > now:
+            user = selectors.user_for_username(username)
+            if not selectors.known_address(user=user, ip=ip, now=now, limits=limits):
+                seconds = selectors.seconds_until(state.next_check_at, now)
+                return Admission(SignInEvent.Outcome.DELAYED, texts.delayed(seconds), seconds)
+        _count_failure(request=request, username=key, ip=ip, kind=PASSWORD, now=now, limits=limits)
+    return ADMITTED
+
+
+def sign_in_password_right(*, request, username: str) -> None:
+    """The password was right: its attempt is no failure (a code step counts its own codes)."""
+    key, ip = _keys(request, username)
+    AccessAttempt.objects.filter(username=key, ip_address=ip, user_agent=PASSWORD, failures_since_start__gt=0).update(
+        failures_since_start=F("failures_since_start") - 1
+    )
+
+
+def sign_in_code_check(*, request, user, code: str, after_password: bool = False) -> Admission:
+    """Check a code of the user's authenticator app, each code accepted once; a wrong one is counted
+    for the (account, address) pair and for the account (SIGNIN_CODE_FAILURES lock its code checks —
+    counted only after the right password, so nobody without it can set that lock).
+
+    The code step checks the locks of the pair and the address first; a code given with the
+    password (`after_password`) was admitted with that password already."""
+    limits = selectors.sign_in_limits()
+    key, ip = _keys(request, user.get_username())
+    now = timezone.now()
+    using = router.db_for_write(AccessAttempt)
+    with transaction.atomic(using=using):
+        _serialise(using, f"signin-address:{ip}", f"signin-account:{key}")
+        state = selectors.sign_in_state(username=key, ip=ip, now=now, limits=limits)
+        if not after_password and state.locked_until:
+            return _locked(state.locked_until, now)
+        if state.codes_locked_until and state.codes_locked_until > now:
+            return _locked(state.codes_locked_until, now)
+        device = TOTPDevice.objects.select_for_update().filter(user=user).first()
+        step = totp.matching_step(device.secret, code, after_step=device.last_step) if device else None
+        if step is None:
+            _count_failure(request=request, username=key, ip=ip, kind=CODE, now=now, limits=limits)
+            return Admission(SignInEvent.Outcome.BAD_CODE)
+        device.last_step = step
+        device.save(update_fields=["last_step"])
+    return ADMITTED
+
+
+def sign_in_release(*, request, username: str) -> int:
+    """Signed in: the counters of this account at this address start again. Returns rows removed."""
+    key, ip = _keys(request, username)
+    deleted, _ = AccessAttempt.objects.filter(username=key, ip_address=ip).delete()
+    return deleted
+
+
+def sign_in_counters_prune(*, now=None) -> int:
+    """Counters idle for longer than the cool-off count for nothing: delete them."""
+    now = now or timezone.now()
+    deleted, _ = AccessAttempt.objects.filter(attempt_time__lte=now - selectors.sign_in_limits().cooloff).delete()
+    return deleted
 
 
 def session_rules_store(session, *, school, roles) -> None:
@@ -189,8 +322,6 @@ def sessions_prune(*, user, idle_minutes: int, keep: str | None = None) -> None:
     """Sessions idle longer than the timeout are over (their browsers would be signed out at the
     next request anyway), and so are those gone from the store (expired, cleared, or replaced by
     another user's sign-in in that browser): they leave the list, and the store, now."""
-    import datetime as dt
-
     cutoff = timezone.now() - dt.timedelta(minutes=idle_minutes, seconds=TOUCH_EVERY)
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     over = [
@@ -207,10 +338,9 @@ HISTORY_DAYS = 365
 
 
 def security_cleanup(*, history_days: int = HISTORY_DAYS) -> tuple[int, int]:
-    """Delete sign-in history older than `history_days` and list rows of sessions that are no
-    longer in the store. Returns (events deleted, sessions dropped)."""
-    import datetime as dt
-
+    """Delete sign-in history older than `history_days`, list rows of sessions that are no longer
+    in the store, and sign-in counters past their cool-off. Returns (events deleted, sessions dropped)."""
+    sign_in_counters_prune()
     events, _ = SignInEvent.objects.filter(at__lt=timezone.now() - dt.timedelta(days=history_days)).delete()
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     gone = [

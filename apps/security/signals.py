@@ -22,5 +22,8 @@ def on_logged_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="security_login_failed")
 def on_login_failed(sender, credentials, request=None, **kwargs):
+    """A wrong password, or an attempt the sign-in protection refused before checking it."""
     username = credentials.get("username") or ""
-    services.sign_in_record(request=request, outcome=SignInEvent.Outcome.FAILURE, username=username)
+    admission = getattr(request, "sign_in_admission", None)
+    outcome = admission.refusal if admission is not None and not admission else SignInEvent.Outcome.FAILURE
+    services.sign_in_record(request=request, outcome=outcome, username=username)

@@ -1,13 +1,11 @@
-"""Time-based one-time passwords (RFC 6238 over RFC 4226 HOTP): HMAC-SHA1, 30-second steps,
-six digits — what every authenticator app (Яндекс Ключ, Google Authenticator, FreeOTP…) uses.
-Standard library only."""
+"""Time-based one-time passwords (RFC 6238 over RFC 4226 HOTP) through pyotp: HMAC-SHA1, 30-second
+steps, six digits — what every authenticator app (Яндекс Ключ, Google Authenticator, FreeOTP…) uses.
+The secrets are base32 without padding, as they have always been stored (TOTPDevice.secret)."""
 
-import base64
-import hashlib
-import hmac
-import secrets
 import time
-from urllib.parse import quote, urlencode
+
+import pyotp
+from pyotp.utils import strings_equal
 
 STEP = 30
 DIGITS = 6
@@ -16,19 +14,12 @@ DRIFT = 1  # steps either side accepted: a phone's clock a little off still work
 
 def new_secret() -> str:
     """160 random bits, base32 without padding (as the apps expect it typed or scanned)."""
-    return base64.b32encode(secrets.token_bytes(20)).decode().rstrip("=")
+    return pyotp.random_base32(32)
 
 
-def _key(secret: str) -> bytes:
-    secret = secret.replace(" ", "").upper()
-    return base64.b32decode(secret + "=" * (-len(secret) % 8))
-
-
-def hotp(key: bytes, counter: int, digits: int = DIGITS) -> str:
-    mac = hmac.new(key, counter.to_bytes(8, "big"), hashlib.sha1).digest()
-    offset = mac[-1] & 0x0F
-    number = int.from_bytes(mac[offset : offset + 4], "big") & 0x7FFFFFFF
-    return str(number % 10**digits).zfill(digits)
+def _totp(secret: str, digits: int = DIGITS) -> pyotp.TOTP:
+    # The secret as shown («ABCD EFGH …») or typed in lower case is the same secret.
+    return pyotp.TOTP(secret.replace(" ", "").upper(), digits=digits, interval=STEP)
 
 
 def step_at(moment: float) -> int:
@@ -36,7 +27,7 @@ def step_at(moment: float) -> int:
 
 
 def code_at(secret: str, moment: float | None = None, digits: int = DIGITS) -> str:
-    return hotp(_key(secret), step_at(time.time() if moment is None else moment), digits)
+    return _totp(secret, digits).generate_otp(step_at(time.time() if moment is None else moment))
 
 
 def matching_step(secret: str, code: str, *, after_step: int = 0, moment: float | None = None) -> int | None:
@@ -45,19 +36,17 @@ def matching_step(secret: str, code: str, *, after_step: int = 0, moment: float 
     code = "".join(code.split())
     if len(code) != DIGITS or not code.isdigit():
         return None
-    key = _key(secret)
+    otp = _totp(secret)
     now = step_at(time.time() if moment is None else moment)
     for step in range(now - DRIFT, now + DRIFT + 1):
-        if step > after_step and hmac.compare_digest(hotp(key, step), code):
+        if step > after_step and strings_equal(otp.generate_otp(step), code):
             return step
     return None
 
 
 def provisioning_uri(secret: str, *, account: str, issuer: str) -> str:
     """otpauth:// URI of the Key URI Format that authenticator apps read from a QR code."""
-    label = quote(f"{issuer}:{account}", safe="")
-    query = urlencode({"secret": secret, "issuer": issuer, "algorithm": "SHA1", "digits": DIGITS, "period": STEP})
-    return f"otpauth://totp/{label}?{query}"
+    return _totp(secret).provisioning_uri(name=account, issuer_name=issuer)
 
 
 def qr_svg_data_uri(uri: str) -> str:

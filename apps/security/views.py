@@ -24,8 +24,9 @@ PENDING_SECONDS = 5 * 60  # time to type the code after the password
 
 
 class SignInView(LoginView):
-    """Django's LoginView with throttling (SignInForm) and, for a user with a second factor,
-    a code step before the session is opened."""
+    """Django's LoginView with the sign-in protection (SignInForm, OPS-3) and, for a user with a
+    second factor who did not give the code with the password, a code step before the session is
+    opened."""
 
     form_class = SignInForm
     template_name = "accounts/login.html"
@@ -33,7 +34,7 @@ class SignInView(LoginView):
 
     def form_valid(self, form):
         user = form.get_user()
-        if TOTPDevice.objects.filter(user=user).exists():
+        if not form.second_factor and TOTPDevice.objects.filter(user=user).exists():
             self.request.session[services.PENDING] = {
                 "user": user.pk,
                 "backend": user.backend,
@@ -45,8 +46,9 @@ class SignInView(LoginView):
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
-        if form.throttled:
+        if form.refusal is not None:  # the sign-in page with the message, as 429 with the time to wait
             response.status_code = 429
+            response["Retry-After"] = str(form.refusal.retry_after)
         return response
 
 
@@ -69,24 +71,19 @@ def sign_in_code(request):
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        locked = selectors.sign_in_locked_minutes(username=user.get_username(), ip=services.client_ip(request))
-        if locked:
-            services.sign_in_record(
-                request=request, outcome=SignInEvent.Outcome.LOCKED, username=user.get_username(), user=user
-            )
-            del request.session[services.PENDING]
-            messages.error(request, texts.throttled(locked))
-            return redirect("accounts:login")
-        if services.totp_verify(user=user, code=form.cleaned_data["code"]):
+        checked = services.sign_in_code_check(request=request, user=user, code=form.cleaned_data["code"])
+        if checked:
             del request.session[services.PENDING]
             login(request, user, backend=pending["backend"])
             target = pending.get("next") or reverse("home")
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
                 target = reverse("home")
             return redirect(target)
-        services.sign_in_record(
-            request=request, outcome=SignInEvent.Outcome.BAD_CODE, username=user.get_username(), user=user
-        )
+        services.sign_in_record(request=request, outcome=checked.refusal, username=user.get_username(), user=user)
+        if checked.refusal == SignInEvent.Outcome.LOCKED:
+            del request.session[services.PENDING]
+            messages.error(request, checked.message)
+            return redirect("accounts:login")
         form.add_error("code", _("Неверный код. Проверьте, что время на телефоне верное, и введите новый код."))
         status = 400
     return render(request, "security/sign_in_code.html", {"form": form}, status=status)

@@ -27,6 +27,28 @@ def test_codes_match_the_rfc_6238_test_vectors(moment, code):
     assert totp.code_at(secret, moment, digits=8) == code
 
 
+RFC_MOMENT = 1111111109  # RFC 6238 appendix B: 07081804 in eight digits, so 081804 in six
+
+
+def test_a_device_enrolled_before_pyotp_signs_in_as_before(world, frozen_now):
+    """OPS-3: a second factor stored by the earlier implementation (its base32 secret, its last
+    used step) works the same: the RFC's code at the RFC's moment signs in, once."""
+    secret = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+    frozen_now.move_to(dt.datetime.fromtimestamp(RFC_MOMENT, dt.UTC))
+    step = RFC_MOMENT // 30
+    TOTPDevice.objects.create(user=world.alice, secret=secret, confirmed_at=dt.datetime.now(dt.UTC), last_step=step - 1)
+
+    phone = browser(ip="198.51.100.7")
+    assert sign_in(phone, "alice")["Location"] == reverse("security:sign_in_code")
+    assert phone.post(reverse("security:sign_in_code"), {"code": "081 804"})["Location"] == reverse("home")
+    assert TOTPDevice.objects.get(user=world.alice).last_step == step
+
+    again = browser(ip="198.51.100.8")
+    sign_in(again, "alice")
+    assert again.post(reverse("security:sign_in_code"), {"code": "081804"}).status_code == 400
+    assert not signed_in(again)
+
+
 def enrol(client) -> str:
     """What a person does: open the page, type the secret into the app, confirm its code."""
     page = client.get(reverse("security:totp"))
