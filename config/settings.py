@@ -133,6 +133,9 @@ def database_from_url(url: str) -> dict:
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+            # A kept connection the server has dropped (a restart, a failover) is checked and
+            # replaced at a request's first query instead of failing it.
+            "CONN_HEALTH_CHECKS": True,
             "TEST": {"NAME": os.environ.get("DATABASE_TEST_NAME", "test_journal")},
         }
     raise ValueError(f"Unsupported DATABASE_URL scheme: {parsed.scheme!r}")
