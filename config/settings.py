@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "apps.security.middleware.SecurityHeadersMiddleware",  # CSP and friends (OPS-3)
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "apps.ops.middleware.PrivateCacheMiddleware",  # Cache-Control: private, no-store on personal responses
     "django.contrib.sessions.middleware.SessionMiddleware",
     "apps.accounts.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "apps.compromise.passwords.PasswordChangeRequiredMiddleware",  # a temporary password is replaced first (ACC-10)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.replica.ReplicaMiddleware",  # read-after-write marker when a replica is configured
+    "apps.ops.middleware.BadParameterMiddleware",  # a crafted value in the address: 400 with the reason
 ]
 
 ROOT_URLCONF = "config.urls"
