@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "apps.security.middleware.SecurityHeadersMiddleware",  # CSP and friends (OPS-3)
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "apps.ops.middleware.PrivateCacheMiddleware",  # Cache-Control: private, no-store on personal responses
     "django.contrib.sessions.middleware.SessionMiddleware",
     "apps.accounts.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "apps.compromise.passwords.PasswordChangeRequiredMiddleware",  # a temporary password is replaced first (ACC-10)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.replica.ReplicaMiddleware",  # read-after-write marker when a replica is configured
+    "apps.ops.middleware.BadParameterMiddleware",  # a crafted value in the address: 400 with the reason
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -139,6 +141,9 @@ def database_from_url(url: str) -> dict:
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+            # A kept connection the server has dropped (a restart, a failover) is checked and
+            # replaced at a request's first query instead of failing it.
+            "CONN_HEALTH_CHECKS": True,
             "TEST": {"NAME": os.environ.get("DATABASE_TEST_NAME", "test_journal")},
         }
     raise ValueError(f"Unsupported DATABASE_URL scheme: {parsed.scheme!r}")

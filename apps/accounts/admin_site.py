@@ -10,19 +10,27 @@ limit every foreign-key choice to the same school, hide the `school` field and s
 themselves, and check that whatever a form links together belongs to one school.
 """
 
+import datetime as dt
+import functools
+import re
+
 from django.contrib import admin
+from django.contrib.admin.views.main import IGNORED_PARAMS
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.forms.models import BaseInlineFormSet, ModelForm
 from django.http import HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.ops import days
 from apps.schools.models import School
 
 from .models import Membership, Role, User
@@ -117,8 +125,90 @@ class JournalAdminSite(admin.AdminSite):
             context["site_header"] = f"{self.site_header}: {school.short_name}"
         return context
 
+    def admin_view(self, view, cacheable=False):
+        """Every admin view as Django wraps it; a list's filters from the address are checked
+        first (`lookup_problem`)."""
+        wrapped = super().admin_view(view, cacheable)
+        model_admin = getattr(view, "__self__", None)
+        if getattr(view, "__name__", "") != "changelist_view" or not isinstance(model_admin, admin.ModelAdmin):
+            return wrapped
+
+        @functools.wraps(wrapped)
+        def checked(request, *args, **kwargs):
+            problem = lookup_problem(model_admin.model, request.GET)
+            if problem:
+                raise days.BadParameter(problem)
+            return wrapped(request, *args, **kwargs)
+
+        return checked
+
 
 site = JournalAdminSite(name="admin")
+
+# The admin's own parameters of a list (ordering, page, search …), not filters.
+_LIST_PARAMS = set(IGNORED_PARAMS) | {"p", "q", "all", "e"}
+_INTEGER = re.compile(r"^\s*[-+]?\d+\s*$")
+_BIGINT = 2**63 - 1
+_DATE_LOOKUPS = {"", "exact", "gt", "gte", "lt", "lte", "date", "in", "range"}
+_YEAR_LOOKUPS = {"year", "iso_year"}
+
+
+def lookup_problem(model, params) -> str | None:
+    """Why a list's filters from the address cannot be run, in Russian; None when they can.
+
+    The admin takes any lookup on a model's own fields from the address (`?at__gte=…`,
+    `?school=…`) and hands its value to the database. A day outside apps.ops.days' bounds
+    overflows on the way there (0001-01-01 in the school's zone is before year 1 in UTC), and so
+    does a number beyond a 64-bit integer: a 500, not an answer. Values the admin can tell are
+    wrong itself (a word for a number) are left to it."""
+    for key, values in params.lists():
+        if key in _LIST_PARAMS:
+            continue
+        field, lookup = _lookup_field(model, key)
+        for value in (v for raw in values for v in raw.split(",")):
+            if _INTEGER.match(value) and abs(int(value)) > _BIGINT:
+                return _("Число «%(value)s» в условии отбора «%(key)s» слишком велико.") % {
+                    "value": value.strip()[: days.SHOWN_CHARS],
+                    "key": key,
+                }
+            if not isinstance(field, models.DateField):
+                continue
+            if lookup in _YEAR_LOOKUPS and _INTEGER.match(value):
+                out = not days.EARLIEST.year <= int(value) <= days.LATEST.year
+            elif lookup in _DATE_LOOKUPS:
+                moment = _parsed(value)
+                out = moment is not None and not days.in_range(moment)
+            else:
+                out = False
+            if out:
+                return _("Дата «%(value)s» в условии отбора «%(key)s» не подходит: нужна дата %(bounds)s.") % {
+                    "value": value.strip()[: days.SHOWN_CHARS],
+                    "key": key,
+                    "bounds": days.bounds_text(),
+                }
+    return None
+
+
+def _lookup_field(model, key: str):
+    """The field a lookup `a__b__gte` ends on (following relations) and the lookup after it."""
+    field, parts = None, key.split("__")
+    for index, part in enumerate(parts):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return field, "__".join(parts[index:])
+        if field.is_relation and field.related_model is not None and index + 1 < len(parts):
+            model = field.related_model
+    return field, ""
+
+
+def _parsed(value: str):
+    value = value.strip()
+    try:
+        moment = parse_datetime(value) or parse_date(value)
+    except ValueError:  # a well-formed but impossible day (2026-02-30): the admin refuses it itself
+        return None
+    return moment.date() if isinstance(moment, dt.datetime) else moment
 
 
 class SchoolScopedForm(ModelForm):

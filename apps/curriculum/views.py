@@ -5,12 +5,11 @@ the function), reads from selectors, writes through services."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -20,12 +19,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts import access
+from apps.ops import xlsx
 from apps.people.models import GroupMembership, Staff, Student
 from apps.registration.deadlines import school_today
 from apps.rights import registry as rights
 from apps.schools.models import AcademicYear, Group, SchoolClass, Subject
 
-from . import selectors, services
+from . import selectors, services, spreadsheets
 from .forms import AttestationForm, CrossGroupForm, GroupSubjectForm, OneStudentForm, SplitForm, SubjectForm
 from .models import GroupSubject, StaffAttestation, hours_text
 
@@ -293,57 +293,8 @@ def workload_xlsx(request):
     if year is None:
         raise Http404
     data = selectors.workload(year=year, today=school_today(request.school))
-    content = workload_spreadsheet(data, school=request.school)
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    filename = f"workload-{year.name.replace('/', '-')}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def workload_spreadsheet(data: selectors.Workload, *, school) -> bytes:
-    """A renderer: the workload report → XLSX bytes (one sheet of hours, one of the check)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Нагрузка")[:31]
-    bold = Font(bold=True)
-    sheet.append([_("Нагрузка учителей, %(year)s учебный год — %(school)s") % {"year": data.year, "school": school}])
-    sheet["A1"].font = bold
-    sheet.append([])
-    sheet.append([_("Учитель"), _("Должность"), _("Предмет"), _("Класс, группа"), _("Часов в неделю")])
-    for cell in sheet[3]:
-        cell.font = bold
-    for load in data.teachers:
-        for item in load.items:
-            label = item.label + (" " + _("(безотметочное обучение)") if item.first_grade else "")
-            sheet.append([load.teacher.full_name, load.teacher.position, item.subject.name, label, float(item.hours)])
-        sheet.append([load.teacher.full_name, "", _("Итого"), "", float(load.total)])
-        for cell in sheet[sheet.max_row]:
-            cell.font = bold
-    sheet.append([_("Всего по школе"), "", "", "", float(sum((t.total for t in data.teachers), 0))])
-    for cell in sheet[sheet.max_row]:
-        cell.font = bold
-    for column, width in zip("ABCDE", (34, 18, 34, 30, 16), strict=True):
-        sheet.column_dimensions[column].width = width
-    check = book.create_sheet(_("Проверка")[:31])
-    check.append([_("Проверка нагрузки по учебному плану")])
-    check["A1"].font = bold
-    if data.issues:
-        for issue in data.issues:
-            check.append([issue])
-    else:
-        check.append([_("Расхождений нет: у каждой строки плана есть учитель, часы совпадают.")])
-    check.column_dimensions["A"].width = 100
-    for ws in (sheet, check):
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":  # a name typed as «=…» is text, never a formula
-                    cell.data_type = "s"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    content = spreadsheets.workload_workbook(data, school=request.school)
+    return xlsx.response(content, f"workload-{year.name.replace('/', '-')}.xlsx")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.ops import days
 from apps.people.models import Student
 from apps.schools.models import AcademicYear, SchoolClass
 
@@ -22,7 +23,8 @@ class DateInput(forms.DateInput):
 
 
 def date_field(label, required=True, help_text=""):
-    return forms.DateField(label=label, required=required, widget=DateInput(), help_text=help_text)
+    # Bounded: a day far outside (0001-01-01) would overflow the reports' date arithmetic.
+    return days.DayField(label=label, required=required, widget=DateInput(), help_text=help_text)
 
 
 class ClassChoice(forms.ModelChoiceField):

@@ -11,12 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.accounts import access
+from apps.ops import xlsx
 from apps.people.models import Student
 from apps.registration.deadlines import school_today
 from apps.rights import registry as rights
@@ -26,7 +27,6 @@ from . import forms, selectors, services, spreadsheets
 from .models import MovementEntry
 
 PAGE_SIZE = 100
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _keeper(request) -> None:
@@ -355,12 +355,6 @@ def graduate(request):
 # --- Reports ----------------------------------------------------------------------------------------
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @login_required
 @require_GET
 def report(request):
@@ -370,7 +364,8 @@ def report(request):
     today = school_today(school)
     years = selectors.school_years(school=school)
     form = forms.ReportForm(request.GET or None, school=school)
-    chosen = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    refused = form.is_bound and not form.is_valid()  # shown with its errors, answered 400
+    chosen = {} if refused or not form.is_bound else form.cleaned_data
     year = chosen.get("year") or selectors.year_on(years, chosen.get("starts") or today)
     context = {"form": form, "year": year, "report": None}
     if year is not None:
@@ -380,8 +375,8 @@ def report(request):
             form = forms.ReportForm(initial={"year": year, "starts": starts, "ends": ends}, school=school)
             context["form"] = form
         data = selectors.movement_report(school=school, year=year, starts=starts, ends=ends)
-        if request.GET.get("format") == "xlsx":
-            return _xlsx(
+        if request.GET.get("format") == "xlsx" and not refused:
+            return xlsx.response(
                 spreadsheets.movement_report_xlsx(data, school=school),
                 f"dvizhenie-{starts:%Y%m%d}-{ends:%Y%m%d}.xlsx",
             )
@@ -393,7 +388,7 @@ def report(request):
         )
         context.update(report=data, spans=list(spans))
     template = "movement/report_print.html" if request.GET.get("print") else "movement/report.html"
-    return render(request, template, context)
+    return render(request, template, context, status=400 if refused else 200)
 
 
 @login_required
@@ -405,7 +400,8 @@ def class_sizes(request):
     today = school_today(school)
     years = selectors.school_years(school=school)
     form = forms.SizesForm(request.GET or None, school=school)
-    chosen = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    refused = form.is_bound and not form.is_valid()  # shown with its errors, answered 400
+    chosen = {} if refused or not form.is_bound else form.cleaned_data
     day: dt.date | None = chosen.get("day")
     year = chosen.get("year") or selectors.year_on(years, day or today)
     context = {"form": form, "year": year, "sizes": None}
@@ -415,8 +411,8 @@ def class_sizes(request):
             form = forms.SizesForm(initial={"year": year, "day": day}, school=school)
             context["form"] = form
         data = selectors.class_sizes(school=school, year=year, day=day)
-        if request.GET.get("format") == "xlsx":
-            return _xlsx(spreadsheets.class_sizes_xlsx(data, school=school), f"napolnyaemost-{day:%Y%m%d}.xlsx")
+        if request.GET.get("format") == "xlsx" and not refused:
+            return xlsx.response(spreadsheets.class_sizes_xlsx(data, school=school), f"napolnyaemost-{day:%Y%m%d}.xlsx")
         context["sizes"] = data
     template = "movement/sizes_print.html" if request.GET.get("print") else "movement/sizes.html"
-    return render(request, template, context)
+    return render(request, template, context, status=400 if refused else 200)

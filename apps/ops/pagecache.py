@@ -1,10 +1,13 @@
 """Rendered pages and parts of pages kept in the cache (issue 5), with the CSRF token put in on
 each request.
 
-A cached part is rendered with a placeholder where `{% csrf_token %}` writes the token; each
-request gets the part with its own token (django.middleware.csrf.get_token), so a form of a
-cached page posts as well as a freshly rendered one, and no user's token is ever shown to
-another. What the key must name so that a cached part is never stale is the caller's business
+A cached part is rendered with a mark where `{% csrf_token %}` writes the token, and kept as the
+pieces of HTML between the marks; each request gets the pieces joined by its own token
+(django.middleware.csrf.get_token), so a form of a cached page posts as well as a freshly
+rendered one, and no user's token is ever shown to another. The token goes where the template
+put it and nowhere else: the mark is drawn afresh for every render, so no text saved before it —
+a lesson's topic, a name — can hold it, and what a user typed is never searched and replaced.
+What the key must name so that a cached part is never stale is the caller's business
 (apps.diary.cache, apps.journal.views); this module only stores and serves.
 
 A whole page (`page`) adds to the caller's key what the site's layout (templates/base.html) shows
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from collections.abc import Callable
 
 from django.conf import settings
@@ -29,8 +33,11 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
-# Letters and digits only: survives HTML escaping unchanged, and cannot occur in a page by chance.
-CSRF_PLACEHOLDER = "csrfPlaceholderQ7v3Kx9w"
+# How every mark begins (a served page holds none). Letters and digits only: survives HTML
+# escaping unchanged. The random rest is drawn for each render (_new_mark).
+CSRF_PLACEHOLDER = "csrfPlaceholder"
+# The mark of the page being rendered, which the fragments of its context join their pieces with.
+_PAGE_MARK = "_pagecache_mark"
 
 
 # A run of whitespace that holds a line break, outside <pre> and <textarea>: the templates'
@@ -48,22 +55,33 @@ def timeout() -> int:
     return getattr(settings, "DIARY_CACHE_SECONDS", 600)
 
 
+def _new_mark() -> str:
+    return CSRF_PLACEHOLDER + secrets.token_hex(16)
+
+
+def _render(request, template: str, values: dict, mark: str) -> list[str]:
+    """The template rendered with `mark` as the CSRF token: the pieces of HTML around each token."""
+    values["csrf_token"] = mark
+    return compact(render_to_string(template, values, request)).split(mark)
+
+
+def _served(request, pieces: list[str]) -> str:
+    return get_token(request).join(pieces) if len(pieces) > 1 else pieces[0]
+
+
 def fragment(request, key: str, template: str, context: Callable[[], dict], *, token: bool = True) -> SafeString:
     """The template rendered with context() — from the cache under `key` when it is there. With
-    token=False the CSRF placeholder is left in, for a page that is itself cached (`page`)."""
-    html = cache.get(key)
-    if html is None:
-        values = context()
-        values["csrf_token"] = CSRF_PLACEHOLDER
-        html = compact(render_to_string(template, values, request))
-        cache.set(key, html, timeout())
-    return mark_safe(_with_token(request, html) if token else html)  # noqa: S308 (our own templates' output)
-
-
-def _with_token(request, html: str) -> str:
-    if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, get_token(request))
-    return html
+    token=False (inside the context of `page`) the tokens are left to the page."""
+    pieces = cache.get(key)
+    if not isinstance(pieces, list):  # not kept (or kept by a version that stored one string)
+        pieces = _render(request, template, context(), _new_mark())
+        cache.set(key, pieces, timeout())
+    if token:
+        return mark_safe(_served(request, pieces))  # noqa: S308 (our own templates' output)
+    mark = getattr(request, _PAGE_MARK, None)
+    if mark is None:
+        raise RuntimeError("pagecache.fragment(token=False) belongs in the context of pagecache.page")
+    return mark_safe(mark.join(pieces))  # noqa: S308 (our own templates' output)
 
 
 def page_key(request, key: str) -> str:
@@ -93,9 +111,14 @@ def page(request, key: str, template: str, context: Callable[[], dict]) -> HttpR
     same layout. Parts of the context made by `fragment` must be made with token=False."""
     has_messages = len(messages.get_messages(request)) > 0
     full_key = page_key(request, key)
-    html = None if has_messages else cache.get(full_key)
-    if html is None:
-        html = compact(render_to_string(template, {**context(), "csrf_token": CSRF_PLACEHOLDER}, request))
+    pieces = None if has_messages else cache.get(full_key)
+    if not isinstance(pieces, list):
+        mark = _new_mark()
+        setattr(request, _PAGE_MARK, mark)
+        try:
+            pieces = _render(request, template, context(), mark)
+        finally:
+            delattr(request, _PAGE_MARK)
         if not has_messages:  # messages are shown once: such a page is never kept
-            cache.set(full_key, html, timeout())
-    return HttpResponse(_with_token(request, html))
+            cache.set(full_key, pieces, timeout())
+    return HttpResponse(_served(request, pieces))

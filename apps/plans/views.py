@@ -13,7 +13,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -22,11 +22,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts import access
+from apps.ops import xlsx
 from apps.registration.deadlines import school_today
 from apps.rights import registry as rights
 from apps.schools.models import AcademicYear, Period
 
-from . import importing, reports, selectors, services
+from . import importing, selectors, services, spreadsheets
 from .models import MAX_ITEM_HOURS, PlanItem
 
 ROW_FIELDS = ("id", "order", "section", "topic", "hours", "planned_date", "note", "delete")
@@ -224,18 +225,13 @@ def import_confirm(request, pk):
     return HttpResponseRedirect(_plan_url(journal))
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=importing.XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @login_required
 @require_GET
 def template(request, pk):
     """The empty template (the header row and the rules)."""
     _journal(request, pk)
-    return _xlsx(importing.plan_workbook(title=_("Шаблон календарно-тематического плана")), "ktp-shablon.xlsx")
+    content = spreadsheets.plan_workbook(title=_("Шаблон календарно-тематического плана"))
+    return xlsx.response(content, "ktp-shablon.xlsx")
 
 
 @login_required
@@ -250,7 +246,7 @@ def export(request, pk):
         "year": journal.year.name,
     }
     name = slugify(f"ktp-{journal.pk}-{journal.group}-{journal.subject}", allow_unicode=False) or f"ktp-{journal.pk}"
-    return _xlsx(importing.plan_workbook(items, title=title), f"{name}.xlsx")
+    return xlsx.response(spreadsheets.plan_workbook(items, title=title), f"{name}.xlsx")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,7 +287,7 @@ def completion(request):
         "query": request.GET.urlencode(),
     }
     if request.GET.get("format") == "xlsx":
-        content = reports.completion_workbook(
+        content = spreadsheets.completion_workbook(
             school=school,
             year=year,
             period=period,
@@ -300,6 +296,6 @@ def completion(request):
             by_teacher=selectors.group_by_teacher(rows),
         )
         stamp = date_format(today, "Y-m-d") if isinstance(today, dt.date) else ""
-        return _xlsx(content, f"vypolnenie-programmy-{stamp}.xlsx")
+        return xlsx.response(content, f"vypolnenie-programmy-{stamp}.xlsx")
     template_name = "plans/completion_print.html" if request.GET.get("print") == "1" else "plans/completion.html"
     return render(request, template_name, context)

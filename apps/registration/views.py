@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts import access, credentials
 from apps.accounts.models import Role
+from apps.ops.redirects import safe_back
 from apps.people.models import GuardianLink
 from apps.schools.models import AcademicYear, School, SchoolClass
 
@@ -476,8 +477,7 @@ def _class_for(request, kind: str, person):
 
 
 def _back(request, fallback: str) -> str:
-    back = request.POST.get("back") or request.GET.get("back") or ""
-    return back if back.startswith("/") and not back.startswith("//") else fallback
+    return safe_back(request, request.POST.get("back") or request.GET.get("back"), fallback)
 
 
 @login_required

@@ -6,6 +6,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from apps.ops import days
+
 from .models import WEEKDAYS
 
 DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
@@ -16,6 +18,7 @@ def date_field(label, *, required=True):
         label=label,
         required=required,
         input_formats=DATE_FORMATS,
+        validators=[days.check_in_range],  # a day far outside would overflow the date arithmetic
         error_messages={"required": _("Укажите дату."), "invalid": _("Дата указана неверно.")},
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -22,14 +21,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.accounts import access
 from apps.journal.models import Journal, Lesson
+from apps.ops import days, xlsx
 from apps.people.models import Staff
 from apps.registration.deadlines import school_today
 from apps.rights import registry as rights
 from apps.schools.models import Group, SchoolClass
 
-from . import selectors, services
+from . import selectors, services, spreadsheets
 from .forms import (
-    DATE_FORMATS,
     BellDaysForm,
     EndForm,
     EntryForm,
@@ -56,15 +55,6 @@ def _int(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def _date(value) -> dt.date | None:
-    for fmt in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(str(value or "").strip(), fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 def _errors(request, exc: ValidationError, prefix: str = "") -> None:
@@ -305,8 +295,8 @@ def index(request):
     today = school_today(school)
     horizon = services.generation_horizon(school=school, year=year)
     default_on = _default_change_date(school, year, horizon)
-    on = _date(request.GET.get("on")) or default_on
-    day = _date(request.GET.get("day")) or min(max(today, year.starts), year.ends)
+    on = days.day_param(request, "on", default_on)
+    day = days.day_param(request, "day", min(max(today, year.starts), year.ends))
     page = selectors.timetable_page(school=school, year=year, on=on, school_class=school_class, group=group, day=day)
     for j in page.journals:
         j.label = _journal_choice_label(j)
@@ -533,7 +523,7 @@ def substitutions(request):
     today = school_today(school)
     if request.method == "POST":
         return _substitution_post(request, school)
-    day = _date(request.GET.get("date")) or today
+    day = days.day_param(request, "date", today)
     teacher = _staff(school, request.GET["teacher"]) if request.GET.get("teacher") else None
     staff = selectors.school_staff(school=school, on=day)
     lessons = selectors.teacher_day(school=school, teacher=teacher, day=day) if teacher else []
@@ -675,58 +665,11 @@ def substitution_report(request):
         row.label = selectors.journal_label(row.lesson.journal)
     fmt = request.GET.get("format")
     if fmt == "xlsx":
-        return _report_xlsx(school, report)
+        content = spreadsheets.substitution_report_workbook(report, school=school)
+        return xlsx.response(content, f"zameny-{report.starts:%Y%m%d}-{report.ends:%Y%m%d}.xlsx")
     query = request.GET.copy()
     query.pop("format", None)
     context = {"report": report, "form": form, "school": school, "query": query.urlencode()}
     if fmt == "print":
         return _render(request, "timetable/substitution_report_print.html", context)
     return _render(request, "timetable/substitution_report.html", context)
-
-
-def _report_xlsx(school, report) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Замены")
-    bold = Font(bold=True)
-    ws.append([_("Отчёт о заменах уроков")])
-    ws.append([str(school.name)])
-    ws.append([_("с %(a)s по %(b)s") % {"a": selectors.fmt(report.starts), "b": selectors.fmt(report.ends)}])
-    if report.teacher is not None:
-        ws.append([_("Учитель: %(who)s") % {"who": report.teacher.full_name}])
-    ws.append([])
-    header = [_("Дата"), _("Урок"), _("Класс, предмет"), _("Кого заменяли"), _("Кто заменял"), _("Причина")]
-    ws.append(header)
-    for cell in ws[ws.max_row]:
-        cell.font = bold
-    for r in report.rows:
-        ws.append(
-            [
-                r.lesson.date,
-                r.lesson.number,
-                r.label,
-                r.absent.short_name,
-                r.substitute.short_name if r.substitute else _("урок отменён"),
-                r.reason,
-            ]
-        )
-        ws.cell(row=ws.max_row, column=1).number_format = "DD.MM.YYYY"
-    ws.append([])
-    ws.append([_("Учитель"), _("Заменяли (часов)"), _("Отменено (часов)"), _("Заменял(а) (часов)")])
-    for cell in ws[ws.max_row]:
-        cell.font = bold
-    for h in report.teachers:
-        ws.append([h.teacher.full_name, h.replaced, h.cancelled, h.given])
-    for column, width in zip("ABCDEF", (12, 8, 36, 24, 24, 30), strict=True):
-        ws.column_dimensions[column].width = width
-    out = BytesIO()
-    wb.save(out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    name = f"zameny-{report.starts:%Y%m%d}-{report.ends:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
